@@ -1,0 +1,49 @@
+"""Ranges (any N that gives the stated iterations), yes/no, and free text for a person."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from grader.checks import Verdict
+from grader.parsing import ParseError, parse_numbers, parse_yes_no
+
+if TYPE_CHECKING:
+    from grader.keys import Key
+    from grader.spec import Part
+
+
+def check_range(text: str, key: Key, part: Part) -> Verdict:
+    try:
+        numbers = parse_numbers(text, expect_scalar=True)
+    except ParseError as exc:
+        return Verdict("unparsed", 0.0, f"Could not read your answer: {exc}")
+    value = float(numbers.values)
+    low, high = key.value
+    tol = part.tolerance
+    nearest = min(max(value, low), high)
+    if tol.matches(value, nearest, numbers.resolution, numbers.sigfigs):
+        return Verdict("correct", 1.0, f"Correct: any value from {low} to {high} is accepted.")
+    for label, (alt_low, alt_high), message in key.extra.get("range_alternatives", []):
+        if alt_low <= value <= alt_high:
+            return Verdict("incorrect", 0.0, message, label)
+    for alt in key.alternatives:
+        if tol.matches(value, alt.value, numbers.resolution, numbers.sigfigs).all():
+            return Verdict("incorrect", 0.0, alt.message, alt.label)
+    side = "low" if value < low else "high"
+    return Verdict("incorrect", 0.0, f"Too {side}: the accepted values lie from {low} to {high}.")
+
+
+def check_yes_no(text: str, key: Key) -> Verdict:
+    try:
+        answer = parse_yes_no(text)
+    except ParseError as exc:
+        return Verdict("unparsed", 0.0, f"Could not read your answer: {exc}")
+    if answer == key.value:
+        return Verdict("correct", 1.0, "Correct.")
+    return Verdict("incorrect", 0.0, f"The answer is {key.display}.")
+
+
+def check_free_text(text: str, key: Key) -> Verdict:
+    items = len(key.value)
+    rubric = f" against the rubric ({items} item{'s' if items != 1 else ''})" if items else ""
+    return Verdict("needs_review", 0.0, f"Waiting for a person to grade this{rubric}.")

@@ -1,0 +1,24 @@
+"""Gradients of a small computational graph with respect to one named input."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from grader.keys import Key, numeric_key
+from grader.kinds import KindError, register, require
+from reference.graph import GraphError, gradients
+
+
+@register("gradient", "numeric", part_keys=("wrt",))
+def solve(params: Mapping[str, Any], part: Mapping[str, Any]) -> Key:
+    wrt = require(part, "wrt", "a gradient part")
+    inputs = require(params, "inputs", "a gradient question's params")
+    ops = require(params, "ops", "a gradient question's params")
+    try:
+        grads = gradients(inputs, ops, params.get("loss"))
+    except (GraphError, ValueError) as exc:
+        raise KindError(f"the graph cannot be evaluated: {exc}") from exc
+    if wrt not in grads:
+        raise KindError(f"wrt: {wrt!r} is not an input of the graph ({', '.join(grads)})")
+    return numeric_key(grads[wrt])

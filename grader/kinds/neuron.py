@@ -1,0 +1,45 @@
+"""A single neuron: pre-activation, output and gradients through its activation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from grader.keys import Key, alternative, numeric_key
+from grader.kinds import KindError, register, require
+from reference.neuron import neuron
+
+QUANTITIES = ("z", "y", "dy_dz", "dw", "dx", "db")
+
+
+@register("neuron", "numeric", part_keys=("quantity",))
+def solve(params: Mapping[str, Any], part: Mapping[str, Any]) -> Key:
+    quantity = require(part, "quantity", "a neuron part")
+    if quantity not in QUANTITIES:
+        raise KindError(f"quantity must be one of {', '.join(QUANTITIES)}, not {quantity!r}")
+    args = _arguments(params)
+    try:
+        result = neuron(**args)
+        active = neuron(**{**args, "activation": "linear"})
+    except ValueError as exc:
+        raise KindError(str(exc)) from exc
+    expected = getattr(result, quantity)
+    alternatives = []
+    if quantity in ("dw", "dx", "db") and result.dy_dz == 0:
+        alternatives.append(
+            alternative(
+                "relu_derivative_ignored",
+                getattr(active, quantity),
+                f"This is the gradient as if the activation passed it on, but z = {result.z:.4g} "
+                "so its derivative is 0 and no gradient flows back.",
+            )
+        )
+    return numeric_key(expected, alternatives)
+
+
+def _arguments(params: Mapping[str, Any]) -> dict[str, Any]:
+    args = {name: require(params, name, "a neuron question's params") for name in ("w", "x", "b")}
+    for optional in ("activation", "upstream", "negative_slope"):
+        if optional in params:
+            args[optional] = params[optional]
+    return args

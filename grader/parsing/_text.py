@@ -1,0 +1,99 @@
+"""Shared pieces of the answer parsers: the error type, size limits and unicode clean-up."""
+
+from __future__ import annotations
+
+import unicodedata
+
+MAX_CHARS = 100_000
+MAX_NUMBERS = 10_000
+
+# Characters students (or their word processors) use for a minus sign, plus the
+# fraction slash that NFKC produces for vulgar fractions such as '½'.
+_FIXES = str.maketrans(
+    {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"}
+    | {"\u2044": "/", "\u2215": "/"}
+)
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
+_SUPERSCRIPT_CHARS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
+
+
+class ParseError(ValueError):
+    """A student answer that cannot be read.
+
+    ``message`` says what is wrong and where ("character N" counts from 1 for humans);
+    ``position`` is the 0-based offset in the text that was passed in, or None.
+    """
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+
+def quote(text: str) -> str:
+    """Quote student text in a message, short and on one line."""
+    text = text.replace("\n", "\\n")
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"'{text}'"
+
+
+def strip_full_stop(text: str) -> str:
+    """Blank out one trailing '.' (ending a sentence) but not an ellipsis; offsets stay put."""
+    end = len(text.rstrip())
+    if end and text[end - 1] == "." and (end < 2 or text[end - 2] != "."):
+        return text[: end - 1] + " " + text[end:]
+    return text
+
+
+class Source:
+    """Normalised answer text plus a map back to offsets in what the student typed."""
+
+    __slots__ = ("raw", "text", "_origin")
+
+    def __init__(self, raw: str) -> None:
+        # Check the length first so that a huge paste fails before any real work.
+        if len(raw) > MAX_CHARS:
+            raise ParseError(
+                f"answer too long: {len(raw)} characters (at most {MAX_CHARS})", MAX_CHARS
+            )
+        self.raw = raw
+        self.text, self._origin = _normalize(raw)
+
+    def offset(self, index: int) -> int:
+        """Offset in the raw input of ``self.text[index]``."""
+        if self._origin is None:
+            return index
+        return self._origin[index] if index < len(self._origin) else len(self.raw)
+
+    def where(self, index: int) -> str:
+        return f"character {self.offset(index) + 1}"
+
+    def error(self, what: str, index: int, then: str = "") -> ParseError:
+        """ParseError reading '<what> at character N<then>'."""
+        return ParseError(f"{what} at {self.where(index)}{then}", self.offset(index))
+
+
+def _normalize(raw: str) -> tuple[str, list[int] | None]:
+    """NFKC plus dash/superscript fixes, one input character at a time to keep offsets."""
+    if raw.isascii():
+        return raw, None
+    out: list[str] = []
+    origin: list[int] = []
+    i, n = 0, len(raw)
+    while i < n:
+        if raw[i] in _SUPERSCRIPT_CHARS:
+            # '10⁻²' means 10^{-2}; NFKC alone would turn it into '10-2'.
+            j = i
+            while j < n and raw[j] in _SUPERSCRIPT_CHARS:
+                j += 1
+            piece = "^{" + raw[i:j].translate(_SUPERSCRIPTS) + "}"
+            origin.extend([i] * len(piece))
+            i = j
+        else:
+            c = raw[i]
+            piece = c if c.isascii() else unicodedata.normalize("NFKC", c).translate(_FIXES)
+            origin.extend([i] * len(piece))
+            i += 1
+        out.append(piece)
+    return "".join(out), origin

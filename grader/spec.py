@@ -1,0 +1,342 @@
+"""Assignment specs (YAML): loading, validation with clear messages, and typed access.
+
+`parse_assignment` collects every problem it finds, each with the path where it is, and
+raises one SpecError listing them all, so an instructor fixes a spec in one round.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from grader.kinds import KINDS
+from grader.tolerance import Tolerance, ToleranceError
+
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+TOP_KEYS = {
+    "id",
+    "title",
+    "description",
+    "due",
+    "timezone",
+    "defaults",
+    "questions",
+    "attempts",
+    "feedback",
+    "late_penalty",
+}
+DEFAULT_KEYS = {"tolerance", "partial", "carry_forward"}
+QUESTION_KEYS = {"id", "number", "title", "text", "kind", "params", "parts", "labels"}
+PART_KEYS = {
+    "id",
+    "points",
+    "letter",
+    "labels",
+    "kind",
+    "tolerance",
+    "partial",
+    "carry_forward",
+    "title",
+    "text",
+}
+PARTIAL = ("elementwise", "none")
+MAX_SPEC_BYTES = 1_000_000
+
+
+class SpecError(ValueError):
+    def __init__(self, problems: list[str], source: str = "assignment") -> None:
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Part:
+    id: str
+    question_id: str
+    points: float
+    kind: str
+    letter: str | None
+    labels: tuple[str, ...]
+    tolerance: Tolerance
+    partial: str
+    carry_forward: float
+    settings: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return f"{self.question_id}.{self.id}"
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    number: int
+    title: str
+    kind: str
+    params: dict[str, Any]
+    parts: tuple[Part, ...]
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)  # identity hash: keys are cached per loaded spec
+class Assignment:
+    id: str
+    title: str
+    due: datetime | None
+    timezone: str
+    questions: tuple[Question, ...]
+    version: str
+    source: str = field(repr=False, default="")
+
+    @property
+    def max_score(self) -> float:
+        return sum(p.points for q in self.questions for p in q.parts)
+
+    def question(self, question_id: str) -> Question:
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        raise KeyError(question_id)
+
+    def parts(self) -> list[Part]:
+        return [part for question in self.questions for part in question.parts]
+
+
+def load_assignment(path: str | Path) -> Assignment:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SpecError([f"cannot read {path}: {exc.strerror}"], str(path)) from exc
+    if len(raw) > MAX_SPEC_BYTES:
+        raise SpecError([f"the file is larger than {MAX_SPEC_BYTES} bytes"], str(path))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(["the file is not UTF-8 text"], str(path)) from exc
+    return parse_assignment(text, str(path))
+
+
+def parse_assignment(text: str, source: str = "assignment") -> Assignment:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise SpecError([f"YAML syntax error{where}: {problem}"], source) from exc
+    problems: list[str] = []
+    assignment = _assignment(data, problems, text)
+    if problems or assignment is None:
+        raise SpecError(problems or ["empty spec"], source)
+    from grader.answer_key import trial_solve  # late: answer_key imports this module
+
+    problems.extend(trial_solve(assignment))
+    if problems:
+        raise SpecError(problems, source)
+    return assignment
+
+
+def _assignment(data: Any, problems: list[str], text: str) -> Assignment | None:
+    if not isinstance(data, dict):
+        problems.append("the spec must be a mapping with id, title and questions")
+        return None
+    _unknown(data, TOP_KEYS, "", problems)
+    ident = _ident(data.get("id"), "id", problems)
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        problems.append("title: required, a non-empty string")
+    timezone = data.get("timezone", "UTC")
+    due = _due(data.get("due"), timezone, problems)
+    defaults = data.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        problems.append("defaults: must be a mapping")
+        defaults = {}
+    _unknown(defaults, DEFAULT_KEYS, "defaults", problems)
+    base = _part_settings(defaults, _Base(), "defaults", problems)
+    questions = _questions(data.get("questions"), base, problems)
+    version = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return Assignment(ident, str(title or ""), due, str(timezone), questions, version, text)
+
+
+@dataclass(frozen=True)
+class _Base:
+    tolerance: Tolerance = Tolerance()
+    partial: str = "elementwise"
+    carry_forward: float = 0.5
+
+
+def _part_settings(data: dict[str, Any], base: _Base, where: str, problems: list[str]) -> _Base:
+    tolerance = base.tolerance
+    try:
+        tolerance = Tolerance.from_spec(data.get("tolerance"), base.tolerance)
+    except (ToleranceError, TypeError) as exc:
+        problems.append(f"{where}.tolerance: {exc}")
+    partial = data.get("partial", base.partial)
+    if partial not in PARTIAL:
+        problems.append(f"{where}.partial: must be one of {', '.join(PARTIAL)}")
+        partial = base.partial
+    share = data.get("carry_forward", base.carry_forward)
+    if not isinstance(share, int | float) or isinstance(share, bool) or not 0 <= share <= 1:
+        problems.append(f"{where}.carry_forward: must be a number from 0 to 1")
+        share = base.carry_forward
+    return _Base(tolerance, partial, float(share))
+
+
+def _questions(data: Any, base: _Base, problems: list[str]) -> tuple[Question, ...]:
+    if not isinstance(data, list) or not data:
+        problems.append("questions: required, a non-empty list")
+        return ()
+    questions = []
+    for index, item in enumerate(data):
+        question = _question(item, index, base, problems)
+        if question:
+            questions.append(question)
+    _duplicates([q.id for q in questions], "question id", problems)
+    _duplicates([q.number for q in questions], "question number", problems)
+    return tuple(questions)
+
+
+def _question(data: Any, index: int, base: _Base, problems: list[str]) -> Question | None:
+    where = f"questions[{index}]"
+    if not isinstance(data, dict):
+        problems.append(f"{where}: must be a mapping")
+        return None
+    if "id" in data:
+        where = f"{where} ({data['id']})"
+    _unknown(data, QUESTION_KEYS, where, problems)
+    ident = _ident(data.get("id"), f"{where}.id", problems)
+    kind = data.get("kind")
+    if kind not in KINDS:
+        problems.append(f"{where}.kind: must be one of {', '.join(sorted(KINDS))}, not {kind!r}")
+    number = data.get("number", index + 1)
+    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+        problems.append(f"{where}.number: must be a whole number >= 1")
+    params = data.get("params") or {}
+    if not isinstance(params, dict):
+        problems.append(f"{where}.params: must be a mapping")
+        params = {}
+    parts = _parts(data.get("parts"), ident, kind, where, base, problems)
+    labels = _labels(data.get("labels"), f"{where}.labels", problems)
+    title = str(data.get("title") or f"Question {number}")
+    return Question(
+        ident,
+        number if isinstance(number, int) else index + 1,
+        title,
+        str(kind),
+        params,
+        parts,
+        labels,
+    )
+
+
+def _parts(data: Any, qid: str, qkind: Any, where: str, base: _Base, problems: list[str]):
+    if not isinstance(data, list) or not data:
+        problems.append(f"{where}.parts: required, a non-empty list")
+        return ()
+    parts = []
+    for index, item in enumerate(data):
+        part = _part(item, qid, qkind, f"{where}.parts[{index}]", base, problems)
+        if part:
+            parts.append(part)
+    _duplicates([p.id for p in parts], f"{where}: part id", problems)
+    return tuple(parts)
+
+
+def _part(data: Any, qid: str, qkind: Any, where: str, base: _Base, problems: list[str]):
+    if not isinstance(data, dict):
+        problems.append(f"{where}: must be a mapping")
+        return None
+    if "id" in data:
+        where = f"{where} ({data['id']})"
+    ident = _ident(data.get("id"), f"{where}.id", problems)
+    kind = data.get("kind", qkind)
+    if kind not in ("yes-no", "free-text") and kind != qkind:
+        problems.append(f"{where}.kind: a part can be yes-no or free-text, or its question's kind")
+    allowed = PART_KEYS | (KINDS[kind].part_keys if kind in KINDS else set())
+    _unknown(data, allowed, where, problems)
+    points = data.get("points")
+    if not isinstance(points, int | float) or isinstance(points, bool) or not 0 < points <= 1000:
+        problems.append(f"{where}.points: required, a number above 0 (at most 1000)")
+        points = 0
+    letter = data.get("letter")
+    if letter is not None and not (isinstance(letter, str) and re.fullmatch(r"[a-z]", letter)):
+        problems.append(f"{where}.letter: must be one lower-case letter like a")
+        letter = None
+    settings = _part_settings(data, base, where, problems)
+    labels = _labels(data.get("labels"), f"{where}.labels", problems)
+    extra = {k: v for k, v in data.items() if k not in PART_KEYS}
+    return Part(
+        ident,
+        qid,
+        float(points),
+        str(kind),
+        letter,
+        labels,
+        settings.tolerance,
+        settings.partial,
+        settings.carry_forward,
+        extra,
+    )
+
+
+def _due(value: Any, timezone: Any, problems: list[str]) -> datetime | None:
+    try:
+        zone = ZoneInfo(str(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"timezone: unknown time zone {timezone!r} (use a name like Europe/Berlin)")
+        zone = ZoneInfo("UTC")
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            problems.append(f"due: {value!r} is not a date like 2026-11-20 23:59")
+            return None
+    # A due date without an offset is in the course's time zone, never silently UTC.
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+
+
+def _ident(value: Any, where: str, problems: list[str]) -> str:
+    if not isinstance(value, str) or not ID_RE.match(value):
+        problems.append(f"{where}: required, letters, digits, _ or - (at most 64), not {value!r}")
+        return str(value)
+    return value
+
+
+def _labels(value: Any, where: str, problems: list[str]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        problems.append(f"{where}: must be a list of non-empty strings")
+        return ()
+    return tuple(value)
+
+
+def _unknown(
+    data: dict[str, Any], allowed: set[str] | frozenset[str], where: str, problems: list[str]
+) -> None:
+    for key in data:
+        if key not in allowed:
+            prefix = f"{where}." if where else ""
+            problems.append(f"{prefix}{key}: unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def _duplicates(values: list[Any], what: str, problems: list[str]) -> None:
+    seen: set[Any] = set()
+    for value in values:
+        if value in seen:
+            problems.append(f"{what} {value!r} is used twice")
+        seen.add(value)
