@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # runnable from a checkout without installing
 
 from grader.answer_key import answer_key
 from grader.checks import check
 from grader.grading import grade_sheet
 from grader.spec import load_assignment
 
-ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "assignments" / "dl-hw1.yaml"
 SHEET = ROOT / "examples" / "answer-sheet-01.md"
 

@@ -109,5 +109,13 @@ def grade_sheet_command(spec: str, sheet: str, student: str, as_json: bool) -> N
         click.echo(text_report(assignment, result), nl=False)
 
 
+def _register_service_commands() -> None:
+    from grader.cli_service import register
+
+    register(main)
+
+
+_register_service_commands()
+
 if __name__ == "__main__":
     main()

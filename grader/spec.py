@@ -85,6 +85,15 @@ class Question:
     labels: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Policy:
+    """Attempts (None = unlimited), which attempt counts, and when feedback is shown."""
+
+    max_attempts: int | None = None
+    counting: str = "latest"
+    feedback: str = "immediate"
+
+
 @dataclass(frozen=True, eq=False)  # identity hash: keys are cached per loaded spec
 class Assignment:
     id: str
@@ -94,6 +103,7 @@ class Assignment:
     questions: tuple[Question, ...]
     version: str
     source: str = field(repr=False, default="")
+    policy: Policy = field(default_factory=lambda: Policy())
 
     @property
     def max_score(self) -> float:
@@ -163,7 +173,29 @@ def _assignment(data: Any, problems: list[str], text: str) -> Assignment | None:
     base = _part_settings(defaults, _Base(), "defaults", problems)
     questions = _questions(data.get("questions"), base, problems)
     version = hashlib.sha256(text.encode()).hexdigest()[:16]
-    return Assignment(ident, str(title or ""), due, str(timezone), questions, version, text)
+    policy = _policy(data, problems)
+    return Assignment(ident, str(title or ""), due, str(timezone), questions, version, text, policy)
+
+
+def _policy(data: dict[str, Any], problems: list[str]) -> Policy:
+    attempts = data.get("attempts") or {}
+    if not isinstance(attempts, dict):
+        problems.append("attempts: must be a mapping like {max: 3, counting: best}")
+        attempts = {}
+    _unknown(attempts, {"max", "counting"}, "attempts", problems)
+    most = attempts.get("max")
+    if most is not None and (not isinstance(most, int) or isinstance(most, bool) or most < 1):
+        problems.append("attempts.max: must be a whole number >= 1 (leave it out for no limit)")
+        most = None
+    counting = attempts.get("counting", "latest")
+    if counting not in ("latest", "best"):
+        problems.append("attempts.counting: must be latest or best")
+        counting = "latest"
+    feedback = data.get("feedback", "immediate")
+    if feedback not in ("immediate", "after_due"):
+        problems.append("feedback: must be immediate or after_due")
+        feedback = "immediate"
+    return Policy(most, counting, feedback)
 
 
 @dataclass(frozen=True)

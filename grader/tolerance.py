@@ -8,6 +8,7 @@ So 0.073 for 0.0734 is right when 3 decimals are required, and 0.07 is not.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -111,21 +112,26 @@ class Tolerance:
         ref = np.asarray(ref, dtype=float)
         error = np.abs(answer - ref)
         ok = error <= self.allowed_error(ref) * (1 + _FUZZ) + 1e-300
-        if self.rounding_aware and resolution is not None:
-            resolution = np.broadcast_to(np.asarray(resolution, dtype=float), answer.shape)
-            sig = np.broadcast_to(np.asarray(sigfigs if sigfigs is not None else 99), answer.shape)
-            rounded_right = error <= resolution / 2 * (1 + _FUZZ) + 1e-300
-            ok |= rounded_right & self.precise_enough(ref, resolution, sig)
-        return ok
+        if ok.all() or not self.rounding_aware or resolution is None:
+            return ok
+        resolution = np.broadcast_to(np.asarray(resolution, dtype=float), answer.shape)
+        sig = np.broadcast_to(np.asarray(sigfigs if sigfigs is not None else 99), answer.shape)
+        rounded_right = error <= resolution / 2 * (1 + _FUZZ) + 1e-300
+        return ok | (rounded_right & self.precise_enough(ref, resolution, sig))
 
     def describe(self) -> str:
         """Say what was checked, in words a student understands."""
-        if self.mode == "relabs":
-            text = f"|answer - reference| <= {self.atol:g} + {self.rtol:g}·|reference|"
-        elif self.mode == "decdig":
-            text = f"correct to {self.digits} decimal places"
-        else:
-            text = f"correct to {self.digits} significant figures"
-        if self.rounding_aware:
-            text += " (a correctly rounded answer counts)"
-        return text
+        return _describe(self)
+
+
+@lru_cache(maxsize=256)
+def _describe(self: Tolerance) -> str:
+    if self.mode == "relabs":
+        text = f"|answer - reference| <= {self.atol:g} + {self.rtol:g}·|reference|"
+    elif self.mode == "decdig":
+        text = f"correct to {self.digits} decimal places"
+    else:
+        text = f"correct to {self.digits} significant figures"
+    if self.rounding_aware:
+        text += " (a correctly rounded answer counts)"
+    return text

@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from grader.results import Cell
+from grader.checks import layer_column, numeric, simple
+from grader.checks.verdict import Verdict
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from grader.keys import Key
     from grader.spec import Part
 
-
-@dataclass
-class Verdict:
-    status: str
-    fraction: float
-    feedback: str
-    diagnosis: str | None = None
-    cells: list[Cell] = field(default_factory=list)
+__all__ = ["Verdict", "check"]
 
 
-def check(part: Part, key: Key, text: str, answers: Mapping[str, str]) -> Verdict:
-    """Grade one part. `answers` holds the question's other answers (for carried errors)."""
-    from grader.checks import layer_column, numeric, simple
-
+def check(part: Part, key: Key, text: str, answers: Mapping[str, tuple[Key, str]]) -> Verdict:
+    """Grade one part. `answers` holds the question's parts' keys and answers, because a
+    layer table's learnables follow from the student's own activations."""
     if key.answer_type == "numeric":
         return numeric.check_numeric(text, key, part)
     if key.answer_type == "range":

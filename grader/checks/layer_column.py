@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from grader.checks import Verdict
+from grader.checks.verdict import Verdict
 from grader.kinds.layer_table import describe_row
 from grader.parsing import ParseError, parse_learnables, parse_size
 from grader.results import Cell

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from grader.checks import Verdict
+from grader.checks.verdict import Verdict
 from grader.parsing import Numbers, ParseError, parse_numbers
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from grader.checks import Verdict
+from grader.checks.verdict import Verdict
 from grader.parsing import ParseError, parse_numbers, parse_yes_no
 
 if TYPE_CHECKING:

@@ -13,11 +13,15 @@ import re
 from grader.parsing._literals import POW10
 
 _N = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?"
-_SEP = r"(?:[^\S\n]*,\s*|[^\S\n]+)"  # a newline between two numbers would start a row
-_ROW = rf"\[\s*{_N}(?:{_SEP}{_N})*[^\S\n]*,?\s*\]"
+# Within one bracket level numbers are separated all by commas or all by spaces (a newline
+# between two numbers would start a row, so it only counts after a comma).
+_COMMAS = rf"{_N}(?:[^\S\n]*,\s*{_N})*"
+_SPACES = rf"{_N}(?:[^\S\n]+{_N})*"
+_ROW = rf"\[\s*(?:{_COMMAS}|{_SPACES})[^\S\n]*,?\s*\]"
 _NESTED = rf"\[\s*{_ROW}(?:\s*,?\s*{_ROW})*\s*,?\s*\]"
-_MATLAB_ROW = rf"{_N}(?:{_SEP}{_N})*"
-_MATLAB = rf"\[\s*{_MATLAB_ROW}(?:[^\S\n]*;\s*{_MATLAB_ROW})+[^\S\n]*;?\s*\]"
+_SEMI = r"[^\S\n]*;\s*"
+_MATLAB_ROWS = rf"(?:{_COMMAS}(?:{_SEMI}{_COMMAS})+|{_SPACES}(?:{_SEMI}{_SPACES})+)"
+_MATLAB = rf"\[\s*{_MATLAB_ROWS}[^\S\n]*;?\s*\]"
 _PLAIN_RE = re.compile(rf"\s*(?:{_N}|{_ROW}|{_NESTED}|{_MATLAB})\s*")
 
 Columns = tuple[list[float], list[float], list[int], tuple[int, ...]]

@@ -132,10 +132,11 @@ class Reader:
                 raise self.fail(f"exponent out of range in {quote(text)}", start)
             exp += int(exp_s)
         value = float(f"{text}e{shift}" if shift else text)
-        end = self.toks[self.i - 1][2]
-        self.check_magnitude(value, (int_s + frac_s).strip("0") != "", start, end)
         resolution, sigfigs = precision(int_s, frac_s, exp)
-        self.check_magnitude(resolution, False, start, end)
+        if math.isinf(value) or math.isinf(resolution) or value == 0.0:  # rare: check closely
+            end = self.toks[self.i - 1][2]
+            self.check_magnitude(value, (int_s + frac_s).strip("0") != "", start, end)
+            self.check_magnitude(resolution, False, start, end)
         self.push(value, resolution, sigfigs, start)
 
     def _fraction(self, num: Token, den: Token, sign: str, start: int) -> None:

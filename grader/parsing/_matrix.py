@@ -27,7 +27,7 @@ def _entries(n: int) -> str:
 class Level:
     """Bookkeeping for one bracket level: entries per row, or the shapes of nested groups."""
 
-    __slots__ = ("counts", "row_starts", "groups", "last", "explicit_row", "env")
+    __slots__ = ("counts", "row_starts", "groups", "last", "explicit_row", "env", "sep")
 
     def __init__(self) -> None:
         self.counts = [0]  # entries in each row of numbers
@@ -36,6 +36,7 @@ class Level:
         self.last = "start"  # what came last: start, item, comma or row
         self.explicit_row = False  # was the last row break a ';' or '\\' (not a newline)?
         self.env = False  # was the last group a LaTeX environment?
+        self.sep = ""  # ',' or ' ' once known: mixing them suggests decimal commas ('0,5 0,25')
 
 
 class MatrixParser(Reader):
@@ -73,6 +74,8 @@ class MatrixParser(Reader):
                 raise self.fail("a number", start, " mixed with bracketed rows at the same level")
             if lv.counts[-1] == 0:
                 lv.row_starts[-1] = start
+            elif lv.last != "row":  # a trailing comma is no separator, so check here
+                self._separator(lv, " " if lv.last == "item" else ",", start)
             lv.counts[-1] += 1
         else:
             if any(lv.counts):
@@ -97,6 +100,15 @@ class MatrixParser(Reader):
             raise self.fail("empty entry", start, ": remove the extra separator or fill it in")
         lv.last = "comma"
         self.i += 1
+
+    def _separator(self, lv: Level, sep: str, start: int) -> None:
+        if lv.sep and lv.sep != sep:
+            raise self.fail(
+                "commas and spaces both separate numbers",
+                start,
+                ": use one kind (and a decimal point: 0.5, not 0,5)",
+            )
+        lv.sep = sep
 
     def _row(self, lv: Level, explicit: bool, newline_rows: bool) -> None:
         _, start, _, m = self.toks[self.i]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 
 MAX_CHARS = 100_000
@@ -15,6 +17,7 @@ _FIXES = str.maketrans(
 )
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
 _SUPERSCRIPT_CHARS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
 
 
 class ParseError(ValueError):
@@ -59,6 +62,11 @@ class Source:
             )
         self.raw = raw
         self.text, self._origin = _normalize(raw)
+        if len(self.text) > MAX_CHARS:  # NFKC can expand one character to as many as 18
+            raise ParseError(
+                f"answer too long: more than {MAX_CHARS} characters after unicode normalisation",
+                self.offset(MAX_CHARS),
+            )
 
     def offset(self, index: int) -> int:
         """Offset in the raw input of ``self.text[index]``."""
@@ -74,26 +82,46 @@ class Source:
         return ParseError(f"{what} at {self.where(index)}{then}", self.offset(index))
 
 
+@functools.lru_cache(maxsize=4096)
+def _fold(c: str) -> str:
+    return unicodedata.normalize("NFKC", c).translate(_FIXES)
+
+
 def _normalize(raw: str) -> tuple[str, list[int] | None]:
-    """NFKC plus dash/superscript fixes, one input character at a time to keep offsets."""
+    """NFKC plus dash/superscript fixes, keeping a map back to input offsets.
+
+    Stops once the text exceeds MAX_CHARS (the caller then rejects it), since NFKC can
+    expand a single character to as many as 18.
+    """
     if raw.isascii():
         return raw, None
     out: list[str] = []
     origin: list[int] = []
-    i, n = 0, len(raw)
-    while i < n:
+    pos = 0
+    for run in _NON_ASCII_RE.finditer(raw):
+        out.append(raw[pos : run.start()])
+        origin.extend(range(pos, run.start()))
+        _fold_run(raw, run.start(), run.end(), out, origin)
+        pos = run.end()
+        if len(origin) > MAX_CHARS:
+            return "".join(out), origin
+    out.append(raw[pos:])
+    origin.extend(range(pos, len(raw)))
+    return "".join(out), origin
+
+
+def _fold_run(raw: str, i: int, end: int, out: list[str], origin: list[int]) -> None:
+    """Normalise the non-ASCII characters raw[i:end] one at a time."""
+    while i < end:
         if raw[i] in _SUPERSCRIPT_CHARS:
             # '10⁻²' means 10^{-2}; NFKC alone would turn it into '10-2'.
             j = i
-            while j < n and raw[j] in _SUPERSCRIPT_CHARS:
+            while j < end and raw[j] in _SUPERSCRIPT_CHARS:
                 j += 1
             piece = "^{" + raw[i:j].translate(_SUPERSCRIPTS) + "}"
-            origin.extend([i] * len(piece))
-            i = j
         else:
-            c = raw[i]
-            piece = c if c.isascii() else unicodedata.normalize("NFKC", c).translate(_FIXES)
-            origin.extend([i] * len(piece))
-            i += 1
+            j = i + 1
+            piece = _fold(raw[i])
         out.append(piece)
-    return "".join(out), origin
+        origin.extend([i] * len(piece))
+        i = j

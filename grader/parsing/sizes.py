@@ -155,9 +155,10 @@ def _dimensions(src: Source, toks: list[tuple[str, int, str]], bracket: bool, en
 def _dimension(src: Source, text: str, start: int) -> int:
     if not re.fullmatch(r"[+-]?[0-9]+", text):
         raise src.error(f"sizes are whole numbers, found {quote(text)}", start)
-    if len(text.lstrip("+-").lstrip("0")) > _MAX_DIM_DIGITS:
+    digits = text.lstrip("+-").lstrip("0")
+    if len(digits) > _MAX_DIM_DIGITS:
         raise src.error(f"size too large: {quote(text)}", start)
-    value = int(text)
+    value = -int(digits or "0") if text[0] == "-" else int(digits or "0")
     if value <= 0:
         raise src.error(f"sizes are positive, found {quote(text)}", start)
     return value

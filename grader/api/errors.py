@@ -1,0 +1,54 @@
+"""Every error from the API is JSON with a message: never an HTML page or a traceback.
+A database outage is a 503 that says so."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from grader.api import bp
+from grader.service.errors import ServiceError
+
+log = logging.getLogger("dlgrader.api")
+
+
+def error(message: str, status: int, **extra):
+    response = jsonify({"error": message, "status": status, **extra})
+    response.status_code = status
+    return response
+
+
+@bp.app_errorhandler(ServiceError)
+def service_error(exc: ServiceError):
+    return error(exc.message, exc.status)
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    messages = {
+        404: "no such resource",
+        405: "this method is not allowed here",
+        413: "the request is too large",
+        415: "send JSON (Content-Type: application/json) or a multipart upload",
+    }
+    return error(messages.get(exc.code or 500, exc.description or exc.name), exc.code or 500)
+
+
+@bp.app_errorhandler(OperationalError)
+@bp.app_errorhandler(DBAPIError)
+def database_down(exc: Exception):
+    log.warning("event=db-unavailable error=%r", exc)
+    response = error(
+        "the database is unavailable right now: nothing was changed, try again in a moment", 503
+    )
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+@bp.app_errorhandler(Exception)
+def unexpected(exc: Exception):
+    log.exception("event=unhandled-error")
+    return error("internal error: it has been logged", 500)

@@ -1,0 +1,86 @@
+"""Submitting answers and reading results. The two fixed routes clients depend on:
+POST /assignments/<id>/submissions -> 202 {"id", "status", "received_at"};
+GET /submissions/<id> -> status, and once graded the `grade-sheet --json` result."""
+
+from __future__ import annotations
+
+from flask import g, jsonify, request
+from sqlalchemy.exc import IntegrityError
+
+from grader import models
+from grader.api import bp
+from grader.api.auth import Forbidden, is_staff, login_required
+from grader.service.errors import Invalid, NotFound
+from grader.service.submissions import Incoming, received, submit
+from grader.service.views import submission_json
+from grader.web_db import dispatch, get_session
+
+MAX_SHEET_BYTES = 1_000_000
+
+
+@bp.post("/assignments/<assignment_id>/submissions")
+@login_required("student", "ta", "instructor")
+def create_submission(assignment_id: str):
+    incoming = _incoming()
+    session = get_session()
+    for _ in range(3):  # a concurrent submission may take the same attempt number
+        try:
+            row, created = submit(session, assignment_id, g.user, incoming)
+            session.commit()
+            break
+        except IntegrityError:
+            session.rollback()
+    else:
+        raise Invalid("could not store the submission, please retry", 409)
+    if created:
+        dispatch(row.id)  # only after the commit
+    response = jsonify({**received(row), "attempt": row.attempt, "created": created})
+    response.status_code = 202
+    response.headers["Location"] = f"/api/v1/submissions/{row.id}"
+    return response
+
+
+def _incoming() -> Incoming:
+    key = request.headers.get("Idempotency-Key")
+    if "sheet" in request.files:
+        upload = request.files["sheet"]
+        raw = upload.read(MAX_SHEET_BYTES + 1)
+        if len(raw) > MAX_SHEET_BYTES:
+            raise Invalid(f"the answer sheet is larger than {MAX_SHEET_BYTES // 1000} kB", 413)
+        if b"\0" in raw:
+            raise Invalid("the answer sheet must be a text or Markdown file")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")
+        return Incoming(
+            sheet=text,
+            sheet_name=(upload.filename or "")[:255] or None,
+            client_key=key or request.form.get("client_key") or None,
+        )
+    if not request.is_json:
+        raise Invalid('send JSON {"answers": {...}} or a multipart upload with field "sheet"', 415)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Invalid("the body is not a JSON object")
+    answers = body.get("answers")
+    if not isinstance(answers, dict):
+        raise Invalid('"answers" must be an object {"<question>.<part>": "<answer>"}')
+    client_key = key or body.get("client_key")
+    if client_key is not None and not isinstance(client_key, str):
+        raise Invalid("client_key must be a string")
+    return Incoming(answers=answers, client_key=client_key)
+
+
+@bp.get("/submissions/<int:submission_id>")
+@login_required()
+def get_submission(submission_id: int):
+    session = get_session()
+    row = session.get(models.Submission, submission_id)
+    # Looked up through its owner: another student's id reads as "not found".
+    if row is None or (row.student_id != g.user.id and not is_staff(g.user)):
+        raise NotFound(f"no submission {submission_id}")
+    return jsonify(submission_json(session, row))
+
+
+__all__ = ["Forbidden"]

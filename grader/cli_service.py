@@ -1,0 +1,140 @@
+"""Service commands of the `dlgrader` CLI: database, users, tokens, assignments, serve."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from grader.config import embedded, load_config
+from grader.db import make_engine, make_session_factory, transaction
+from grader.service.assignments import import_assignment
+from grader.service.errors import ServiceError
+from grader.service.users import add_user, create_token, find_user, get_user
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "assignments" / "dl-hw1.yaml"
+
+
+def _sessions():
+    config = load_config()
+    return make_session_factory(make_engine(config["DATABASE_URL"])), config
+
+
+def _run(action):
+    """Run a unit of work; a ServiceError becomes a message and exit code 2."""
+    factory, _ = _sessions()
+    try:
+        with transaction(factory) as session:
+            return action(session)
+    except ServiceError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(2)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the schema to the newest migration."""
+    from grader.migrate import upgrade
+
+    config = load_config()
+    upgrade(config["DATABASE_URL"])
+    click.echo("database is up to date")
+
+
+@click.group("users")
+def users_group() -> None:
+    """Users and their roles."""
+
+
+@users_group.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["student", "ta", "instructor"]), default="student")
+@click.option("--name", default="")
+def users_add(email: str, role: str, name: str) -> None:
+    user = _run(lambda s: add_user(s, email, role, name))
+    click.echo(f"added {user.email} ({user.role})")
+
+
+@click.group("token")
+def token_group() -> None:
+    """API tokens (Authorization: Bearer TOKEN)."""
+
+
+@token_group.command("create")
+@click.argument("email")
+@click.option("--name", default="cli")
+def token_create(email: str, name: str) -> None:
+    """Print a new API token for EMAIL (shown once)."""
+    token = _run(lambda s: create_token(s, get_user(s, email), name))
+    click.echo(token)
+
+
+@click.group("assignments")
+def assignments_group() -> None:
+    """Assignments in the database."""
+
+
+@assignments_group.command("import")
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False))
+def assignments_import(spec: str) -> None:
+    """Import a spec; a changed spec becomes a new key version."""
+    text = Path(spec).read_text(encoding="utf-8")
+    row, changed = _run(lambda s: import_assignment(s, text, spec))
+    state = f"key version {row.current_version}" if changed else "unchanged"
+    click.echo(f"{row.id}: {state}")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--threads", default=8, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Run the service. With no REDIS_URL: SQLite by default and a worker thread inside
+    this process; the schema is migrated and the sample assignment loaded."""
+    from waitress import serve as waitress_serve
+
+    from grader.app import create_app
+    from grader.migrate import upgrade
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    config = load_config()
+    upgrade(config["DATABASE_URL"])
+    factory, _ = _sessions()
+    with transaction(factory) as session:
+        row, changed = import_assignment(session, SAMPLE.read_text(encoding="utf-8"), str(SAMPLE))
+        tokens = _demo_users(session) if embedded(config) else {}
+    app = create_app()
+    dispatch = app.extensions["dlgrader.dispatch"]
+    if hasattr(dispatch, "start"):
+        dispatch.start()
+    mode = "embedded (worker thread)" if embedded(config) else f"broker {config['REDIS_URL']}"
+    click.echo(f"dlgrader on http://{host}:{port}  database {config['DATABASE_URL']}  {mode}")
+    click.echo(f"sample assignment {row.id} (key version {row.current_version})")
+    for email, token in tokens.items():
+        click.echo(f"demo token for {email}: {token}")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="dlgrader")
+
+
+def _demo_users(session) -> dict[str, str]:
+    """On a fresh embedded database: a demo student and instructor, with tokens."""
+    tokens = {}
+    for email, role in (
+        ("student@example.edu", "student"),
+        ("instructor@example.edu", "instructor"),
+    ):
+        user = find_user(session, email) or add_user(session, email, role, role.title())
+        tokens[email] = create_token(session, user, "serve")
+    return tokens
+
+
+def register(main: click.Group) -> None:
+    for command in (db_group, users_group, token_group, assignments_group, serve):
+        main.add_command(command)

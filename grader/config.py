@@ -1,0 +1,63 @@
+"""Configuration: defaults, then the environment (`GRADER_<NAME>` or the plain name, such
+as DATABASE_URL), then explicit overrides (tests). Reading it does no I/O."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+INSTANCE = Path.cwd() / "instance"
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": f"sqlite:///{INSTANCE / 'dlgrader.db'}",
+    "REDIS_URL": None,  # none: grade in a worker thread inside the process (embedded mode)
+    "SECRET_KEY": None,
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "GRADING_SOFT_LIMIT": 20,  # seconds a grading task may run before it is stopped
+    "GRADING_HARD_LIMIT": 30,
+    "GRADING_LEASE": 60,  # seconds after which a claimed submission is taken back
+    "GRADING_MAX_TRIES": 3,
+    "RECONCILE_EVERY": 15,
+    "RECONCILE_STALE_AFTER": 30,  # seconds a queued submission waits before re-enqueueing
+    "WORKER_CONCURRENCY": 2,
+}
+INTS = {
+    "MAX_CONTENT_LENGTH",
+    "GRADING_SOFT_LIMIT",
+    "GRADING_HARD_LIMIT",
+    "GRADING_LEASE",
+    "GRADING_MAX_TRIES",
+    "RECONCILE_EVERY",
+    "RECONCILE_STALE_AFTER",
+    "WORKER_CONCURRENCY",
+}
+
+
+class ConfigError(ValueError):
+    """A setting has a value that cannot work; the message says which and why."""
+
+
+def load_config(
+    overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None
+) -> dict[str, Any]:
+    environ = os.environ if environ is None else environ
+    config = dict(DEFAULTS)
+    for name in DEFAULTS:
+        value = environ.get(f"GRADER_{name}", environ.get(name))
+        if value not in (None, ""):
+            config[name] = _convert(name, value)
+    config.update(overrides or {})
+    return config
+
+
+def _convert(name: str, value: str) -> Any:
+    if name in INTS:
+        try:
+            return int(value)
+        except ValueError as exc:
+            raise ConfigError(f"{name} must be a whole number, not {value!r}") from exc
+    return value
+
+
+def embedded(config: dict[str, Any]) -> bool:
+    return not config.get("REDIS_URL")

@@ -1,0 +1,36 @@
+"""Running one grading task with the failure rules every worker (Celery or thread) uses:
+a database error puts the submission back in the queue; anything else fails it with a
+reason; either way the rest of the batch goes on."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from .worker import DEFAULT_SETTINGS, Settings, grade_submission, mark_failed, release
+
+log = logging.getLogger("dlgrader.worker")
+
+
+class DatabaseUnavailable(Exception):
+    """Raised so a Celery task can retry later; the submission is back in `queued`."""
+
+
+def run_grading(
+    factory: sessionmaker[Session], submission_id: int, settings: Settings = DEFAULT_SETTINGS
+) -> str:
+    try:
+        return grade_submission(factory, submission_id, settings)
+    except (OperationalError, DBAPIError) as exc:
+        log.warning("event=db-error submission=%s error=%r", submission_id, exc)
+        try:
+            release(factory, submission_id)
+        except Exception:  # still down: the reconciler takes it back when the lease ends
+            log.warning("event=release-failed submission=%s", submission_id)
+        raise DatabaseUnavailable(str(exc)) from exc
+    except Exception as exc:
+        log.exception("event=crash submission=%s", submission_id)
+        mark_failed(factory, submission_id, "internal", f"{type(exc).__name__}: {exc}")
+        return "failed"

@@ -1,0 +1,136 @@
+"""Accepting a submission: validate, store it (status queued), and let the caller commit
+before anything is enqueued. An identical resubmission uses no new attempt; the same
+client key gives back the same submission."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from grader import models
+from grader.clock import utcnow
+from grader.grading import MAX_ANSWER_CHARS, unknown_answer_keys
+
+from .assignments import get_assignment, load_spec
+from .errors import Conflict, Invalid
+
+MAX_SHEET_CHARS = 500_000
+MAX_CLIENT_KEY = 100
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What a student sent: typed answers by `question.part`, or an answer sheet."""
+
+    answers: dict[str, str] | None = None
+    sheet: str | None = None
+    sheet_name: str | None = None
+    client_key: str | None = None
+
+    @property
+    def source(self) -> str:
+        return "sheet" if self.sheet is not None else "answers"
+
+    def digest(self) -> str:
+        content = self.sheet if self.sheet is not None else json.dumps(self.answers, sort_keys=True)
+        return hashlib.sha256(f"{self.source}\0{content}".encode()).hexdigest()
+
+
+def validate(session: Session, assignment_id: str, incoming: Incoming) -> None:
+    if incoming.client_key is not None and not 0 < len(incoming.client_key) <= MAX_CLIENT_KEY:
+        raise Invalid(f"the client key must have 1 to {MAX_CLIENT_KEY} characters")
+    if incoming.sheet is not None:
+        if len(incoming.sheet) > MAX_SHEET_CHARS:
+            raise Invalid(f"the answer sheet is longer than {MAX_SHEET_CHARS} characters")
+        if not incoming.sheet.strip():
+            raise Invalid("the answer sheet is empty")
+        return
+    answers = incoming.answers
+    if not isinstance(answers, dict) or not answers:
+        raise Invalid('send {"answers": {"<question>.<part>": "<answer>"}} or an answer sheet')
+    for key, value in answers.items():
+        if not isinstance(value, str):
+            raise Invalid(f"the answer to {key} must be text, as typed")
+        if len(value) > MAX_ANSWER_CHARS:
+            raise Invalid(f"the answer to {key} is longer than {MAX_ANSWER_CHARS} characters")
+    unknown = unknown_answer_keys(load_spec(session, assignment_id), list(answers))
+    if unknown:
+        raise Invalid(f"no such part: {', '.join(sorted(unknown)[:10])}")
+    if not any(v.strip() for v in answers.values()):
+        raise Invalid("every answer is blank: nothing to grade, no attempt used")
+
+
+def submit(
+    session: Session, assignment_id: str, student: models.User, incoming: Incoming
+) -> tuple[models.Submission, bool]:
+    """Returns (submission, created). Flushes, does not commit."""
+    assignment = get_assignment(session, assignment_id)
+    if incoming.client_key:
+        earlier = session.scalars(
+            select(models.Submission).where(
+                models.Submission.student_id == student.id,
+                models.Submission.client_key == incoming.client_key,
+            )
+        ).one_or_none()
+        if earlier is not None:
+            return earlier, False
+    validate(session, assignment_id, incoming)
+    digest = incoming.digest()
+    latest = latest_submission(session, assignment_id, student.id)
+    if latest is not None and latest.content_sha256 == digest and latest.status != "failed":
+        return latest, False
+    used = latest.attempt if latest else 0
+    if assignment.max_attempts is not None and used >= assignment.max_attempts:
+        raise Conflict(f"no attempts left: {used} of {assignment.max_attempts} used")
+    now = utcnow()
+    row = models.Submission(
+        assignment_id=assignment_id,
+        student_id=student.id,
+        attempt=used + 1,
+        source=incoming.source,
+        answers=incoming.answers,
+        sheet_text=incoming.sheet,
+        sheet_name=incoming.sheet_name,
+        content_sha256=digest,
+        client_key=incoming.client_key,
+        key_version=assignment.current_version,
+        status="queued",
+        received_at=now,
+        enqueued_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row, True
+
+
+def latest_submission(session: Session, assignment_id: str, student_id: int):
+    return session.scalars(
+        select(models.Submission)
+        .where(
+            models.Submission.assignment_id == assignment_id,
+            models.Submission.student_id == student_id,
+        )
+        .order_by(models.Submission.attempt.desc())
+        .limit(1)
+    ).one_or_none()
+
+
+def attempts_used(session: Session, assignment_id: str, student_id: int) -> int:
+    return session.scalar(
+        select(func.coalesce(func.max(models.Submission.attempt), 0)).where(
+            models.Submission.assignment_id == assignment_id,
+            models.Submission.student_id == student_id,
+        )
+    )
+
+
+def received(row: models.Submission) -> dict[str, Any]:
+    """The receipt: what a 202 answers."""
+    from grader.clock import aware
+
+    return {"id": row.id, "status": row.status, "received_at": aware(row.received_at).isoformat()}

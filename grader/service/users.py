@@ -1,0 +1,78 @@
+"""Users and API tokens. A token is shown once; only its SHA-256 is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grader import models
+from grader.clock import utcnow
+
+from .errors import Conflict, Invalid, NotFound
+
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}$")
+TOKEN_PREFIX = "dlg_"
+
+
+def add_user(session: Session, email: str, role: str = "student", name: str = "") -> models.User:
+    email = email.strip().lower()
+    if not EMAIL_RE.match(email):
+        raise Invalid(f"{email!r} is not an email address")
+    if role not in models.ROLES:
+        raise Invalid(f"role must be one of {', '.join(models.ROLES)}")
+    if find_user(session, email) is not None:
+        raise Conflict(f"a user {email} already exists")
+    user = models.User(email=email, role=role, name=name.strip())
+    session.add(user)
+    session.flush()
+    return user
+
+
+def find_user(session: Session, email: str) -> models.User | None:
+    return session.scalars(
+        select(models.User).where(models.User.email == email.strip().lower())
+    ).one_or_none()
+
+
+def get_user(session: Session, email: str) -> models.User:
+    user = find_user(session, email)
+    if user is None:
+        raise NotFound(f"no user {email}")
+    return user
+
+
+def create_token(session: Session, user: models.User, name: str = "") -> str:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(models.ApiToken(user_id=user.id, token_hash=hash_token(token), name=name))
+    session.flush()
+    return token
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_for_token(session: Session, token: str) -> models.User | None:
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = session.scalars(
+        select(models.ApiToken).where(
+            models.ApiToken.token_hash == hash_token(token), models.ApiToken.revoked_at.is_(None)
+        )
+    ).one_or_none()
+    return row.user if row else None
+
+
+def revoke_tokens(session: Session, user: models.User) -> int:
+    rows = session.scalars(
+        select(models.ApiToken).where(
+            models.ApiToken.user_id == user.id, models.ApiToken.revoked_at.is_(None)
+        )
+    ).all()
+    for row in rows:
+        row.revoked_at = utcnow()
+    return len(rows)

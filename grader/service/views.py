@@ -1,0 +1,99 @@
+"""Submissions as JSON: the same result object as `dlgrader grade-sheet --json`, plus the
+submission's own fields."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from grader import models
+from grader.clock import aware
+
+from .assignments import load_spec
+
+
+def _num(value: Decimal | None) -> float | None:
+    return None if value is None else float(value.normalize()) + 0.0
+
+
+def _time(moment) -> str | None:
+    moment = aware(moment)
+    return moment.isoformat() if moment else None
+
+
+def submission_json(session: Session, row: models.Submission) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": row.id,
+        "assignment": row.assignment_id,
+        "student": row.student.email,
+        "attempt": row.attempt,
+        "status": row.status,
+        "source": row.source,
+        "key_version": row.key_version,
+        "received_at": _time(row.received_at),
+        "grading_started_at": _time(row.grading_started_at),
+        "graded_at": _time(row.graded_at),
+        "failed_at": _time(row.failed_at),
+    }
+    if row.status == "failed":
+        data["error"] = {"code": row.error_code, "detail": row.error_detail}
+    if row.status == "graded":
+        data["result"] = result_json(session, row)
+    return data
+
+
+def result_json(session: Session, row: models.Submission) -> dict[str, Any]:
+    spec = load_spec(session, row.assignment_id, row.key_version)
+    by_question: dict[str, list[models.PartResult]] = defaultdict(list)
+    for item in row.results:
+        by_question[item.part_key.split(".", 1)[0]].append(item)
+    questions = []
+    for question in spec.questions:
+        items = by_question.get(question.id, [])
+        parts = [_part(item) for item in items]
+        questions.append(
+            {
+                "id": question.id,
+                "title": question.title,
+                "score": _sum(p["score"] for p in parts),
+                "max_score": _sum(p["max_score"] for p in parts),
+                "pending_review": _sum(float(i.max_score) for i in items if i.needs_review),
+                "parts": parts,
+            }
+        )
+    warnings = (row.warnings or {}).get("warnings", [])
+    return {
+        "assignment": row.assignment_id,
+        "student": row.student.email,
+        "score": _sum(q["score"] for q in questions),
+        "max_score": _sum(q["max_score"] for q in questions),
+        "pending_review": _sum(q["pending_review"] for q in questions),
+        "warnings": warnings,
+        "questions": questions,
+    }
+
+
+def _sum(values) -> float:
+    return round(sum(values), 4) + 0.0
+
+
+def _part(item: models.PartResult) -> dict[str, Any]:
+    data = {
+        "id": item.part_key.split(".", 1)[1],
+        "status": item.status,
+        "score": _num(item.effective_score),
+        "max_score": _num(item.max_score),
+        "answer": item.answer,
+        "expected": item.expected,
+        "feedback": item.feedback,
+        "diagnosis": item.diagnosis,
+        "found_at": item.found_at,
+    }
+    if item.manual_score is not None:
+        data["auto_score"] = _num(item.auto_score)
+        data["manual_score"] = _num(item.manual_score)
+    data.update(item.detail or {})
+    return data

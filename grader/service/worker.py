@@ -1,0 +1,231 @@
+"""What a worker does with a submission id: claim it with a conditional update (so a
+duplicate delivery does nothing), grade with no database session open, then write every
+part result and `graded` in one transaction, guarded by the claim token."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from grader import models
+from grader.answer_key import variant_params
+from grader.clock import utcnow
+from grader.db import transaction
+from grader.grading import grade_answers, grade_sheet
+from grader.results import SheetResult
+
+from .assignments import spec_from_text
+
+log = logging.getLogger("dlgrader.worker")
+SOLVER_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Settings:
+    lease_seconds: float = 120.0
+    max_tries: int = 3
+
+
+DEFAULT_SETTINGS = Settings()
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    token: str
+    student_id: int
+    student_key: str
+    assignment_id: str
+    spec_text: str
+    spec_hash: str
+    answers: dict[str, Any] | None
+    sheet: str | None
+
+
+def grade_submission(
+    factory: sessionmaker[Session], submission_id: int, settings: Settings = DEFAULT_SETTINGS
+) -> str:
+    """Returns what happened: graded, skipped (not queued), lost (claim taken over), failed."""
+    claimed = claim(factory, submission_id, settings)
+    if isinstance(claimed, str):
+        return claimed
+    spec = spec_from_text(claimed.spec_text, claimed.spec_hash)
+    if claimed.sheet is not None:
+        result = grade_sheet(spec, claimed.sheet, claimed.student_key)
+    else:
+        result = grade_answers(spec, claimed.answers or {}, claimed.student_key)
+    return store(factory, claimed, spec, result)
+
+
+def claim(factory: sessionmaker[Session], submission_id: int, settings: Settings):
+    token = str(uuid.uuid4())
+    now = utcnow()
+    with transaction(factory) as session:
+        taken = session.execute(
+            update(models.Submission)
+            .where(models.Submission.id == submission_id, models.Submission.status == "queued")
+            .values(
+                status="grading",
+                claim_token=token,
+                grading_started_at=now,
+                lease_until=now + timedelta(seconds=settings.lease_seconds),
+                tries=models.Submission.tries + 1,
+            )
+        ).rowcount
+        if not taken:
+            log.info("event=skip submission=%s reason=not-queued", submission_id)
+            return "skipped"
+        row = session.get(models.Submission, submission_id)
+        if row.tries > settings.max_tries:
+            _fail(row, "too_many_tries", f"gave up after {settings.max_tries} tries")
+            return "failed"
+        version = session.scalars(
+            select(models.KeyVersion).where(
+                models.KeyVersion.assignment_id == row.assignment_id,
+                models.KeyVersion.version == row.key_version,
+            )
+        ).one()
+        log.info("event=claim submission=%s try=%s", submission_id, row.tries)
+        return Claimed(
+            row.id,
+            token,
+            row.student_id,
+            row.student.email,
+            row.assignment_id,
+            version.spec_yaml,
+            version.spec_hash,
+            row.answers,
+            row.sheet_text,
+        )
+
+
+def store(factory: sessionmaker[Session], claimed: Claimed, spec, result: SheetResult) -> str:
+    with transaction(factory) as session:
+        row = session.scalars(
+            select(models.Submission)
+            .where(
+                models.Submission.id == claimed.id,
+                models.Submission.claim_token == claimed.token,
+                models.Submission.status == "grading",
+            )
+            .with_for_update()
+        ).one_or_none()
+        if row is None:
+            log.warning("event=lost-claim submission=%s", claimed.id)
+            return "lost"
+        write_results(session, row, result)
+        _record_variants(session, spec, claimed)
+        row.status = "graded"
+        row.graded_at = utcnow()
+        row.lease_until = None
+        row.claim_token = None
+    log.info("event=graded submission=%s score=%s/%s", claimed.id, result.score, result.max_score)
+    return "graded"
+
+
+def write_results(session: Session, row: models.Submission, result: SheetResult) -> None:
+    position = 0
+    for question in result.questions:
+        for part in question.parts:
+            key = f"{question.id}.{part.id}"
+            auto = Decimal(str(part.score))
+            item = models.PartResult(
+                submission_id=row.id,
+                part_key=key,
+                position=position,
+                status=part.status,
+                auto_score=auto,
+                max_score=Decimal(str(part.max_score)),
+                needs_review=part.status == "needs_review",
+                answer=part.answer,
+                expected=part.expected,
+                feedback=part.feedback,
+                diagnosis=part.diagnosis,
+                found_at=part.found_at,
+                detail=_detail(part),
+            )
+            session.add(item)
+            session.flush()
+            session.add(
+                models.ScoreChange(
+                    part_result_id=item.id,
+                    submission_id=row.id,
+                    kind="auto",
+                    old_score=None,
+                    new_score=auto,
+                    key_version=row.key_version,
+                    reason="graded",
+                )
+            )
+            position += 1
+    row.score = Decimal(str(result.score))
+    row.max_score = Decimal(str(result.max_score))
+    row.warnings = {"warnings": result.warnings} if result.warnings else None
+
+
+def _detail(part) -> dict[str, Any] | None:
+    detail = {}
+    if part.cells:
+        detail["cells"] = [cell.to_json() for cell in part.cells]
+    if part.rubric:
+        detail["rubric"] = part.rubric
+    return detail or None
+
+
+def _record_variants(session: Session, spec, claimed: Claimed) -> None:
+    """One variant row per student and question (a unique constraint); first one wins."""
+    rows = [
+        {
+            "assignment_id": claimed.assignment_id,
+            "question_id": q.id,
+            "student_id": claimed.student_id,
+            "seed_key": claimed.student_key,
+            "params": variant_params(spec, q, claimed.student_key),
+            "solver_version": SOLVER_VERSION,
+            "created_at": utcnow(),
+        }
+        for q in spec.questions
+    ]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(models.Variant).values(rows).on_conflict_do_nothing()
+    session.execute(statement)
+
+
+def _fail(row: models.Submission, code: str, detail: str) -> None:
+    row.status = "failed"
+    row.failed_at = utcnow()
+    row.error_code = code
+    row.error_detail = detail[:2000]
+    row.lease_until = None
+    row.claim_token = None
+    log.warning("event=failed submission=%s code=%s detail=%s", row.id, code, detail[:200])
+
+
+def mark_failed(factory: sessionmaker[Session], submission_id: int, code: str, detail: str) -> bool:
+    """A timeout or a crash: the submission ends `failed` with a reason instructors see."""
+    with transaction(factory) as session:
+        row = session.get(models.Submission, submission_id, with_for_update=True)
+        if row is None or row.status not in ("queued", "grading"):
+            return False
+        _fail(row, code, detail)
+        return True
+
+
+def release(factory: sessionmaker[Session], submission_id: int) -> bool:
+    """Back to `queued` (a database hiccup): another try will claim it."""
+    with transaction(factory) as session:
+        return bool(
+            session.execute(
+                update(models.Submission)
+                .where(models.Submission.id == submission_id, models.Submission.status == "grading")
+                .values(status="queued", claim_token=None, lease_until=None, enqueued_at=utcnow())
+            ).rowcount
+        )
