@@ -492,7 +492,15 @@ def _plain_answer(rng: random.Random) -> str:
 
     cols, rows = rng.randint(1, 4), rng.randint(1, 3)
     sep = rng.choice([", ", ",", " ", "  ", ",\n "])
-    kind = rng.randrange(4)
+    kind = rng.randrange(5)
+    if kind == 4:  # LaTeX, now and then with an empty row or a stray token
+        env = rng.choice(["bmatrix", "pmatrix", "matrix"])
+        cells = [" & ".join(num() for _ in range(cols)) for _ in range(rows)]
+        if rng.random() < 0.1:
+            cells.append(rng.choice(["", "x", "\\,"]))
+        body = " \\\\ ".join(cells)
+        math = rng.choice(["", "$$"])
+        return f"{math}\\begin{{{env}}} {body} \\end{{{env}}}{math}"
     if kind == 0:
         return num()
     if kind == 1:

@@ -27,8 +27,28 @@ _PLAIN_RE = re.compile(rf"\s*(?:{_N}|{_ROW}|{_NESTED}|{_MATLAB})\s*")
 Columns = tuple[list[float], list[float], list[int], tuple[int, ...]]
 
 
+_LATEX_RE = re.compile(
+    r"\s*\$*\s*\\begin\{([bpvB]?matrix)\}([0-9eE.+\-\s&\\]*)\\end\{\1\}\s*\$*\s*"
+)
+
+
+def latex_as_matlab(body: str) -> str | None:
+    """A LaTeX matrix of two or more rows, written as '[a b; c d]' for the fast path."""
+    match = _LATEX_RE.fullmatch(body)
+    if not match or "\\\\" not in match[2]:
+        return None
+    rows = [row.replace("&", " ").strip() for row in match[2].split("\\\\")]
+    if not all(rows) or "\\" in "".join(rows):
+        return None  # an empty row or a stray backslash: the full parser explains it
+    return "[" + "; ".join(rows) + "]"
+
+
 def parse_plain(body: str) -> Columns | None:
     """(values, resolutions, sigfigs, shape) for a plain answer, else None."""
+    if body.lstrip(" $").startswith("\\begin"):
+        body = latex_as_matlab(body) or ""
+        if not body:
+            return None
     if len(body) > 2000 or not _PLAIN_RE.fullmatch(body):
         return None  # long answers take the full parser (it also enforces MAX_NUMBERS)
     depth = body.count("[")
