@@ -14,10 +14,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Until the web service exists, "run" grades the sample answer sheet from the command line.
+# The service on the embedded default: SQLite in ./instance, a worker thread in the
+# process, the sample assignment loaded, demo tokens printed.
 run: setup
-	$(BIN)/dlgrader check assignments/dl-hw1.yaml
 	$(BIN)/dlgrader grade-sheet assignments/dl-hw1.yaml examples/answer-sheet-01.md
+	$(BIN)/dlgrader serve
 
 test: setup
 	$(BIN)/ruff check .

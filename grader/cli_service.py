@@ -92,6 +92,39 @@ def assignments_import(spec: str) -> None:
     click.echo(f"{row.id}: {state}")
 
 
+@click.command("regrade")
+@click.argument("assignment_id")
+@click.option("--question", default=None, help="Only this question.")
+@click.option("--submission", type=int, default=None, help="Only this submission.")
+@click.option("--apply", "apply_", is_flag=True, help="Write the changes (default: dry run).")
+def regrade_command(
+    assignment_id: str, question: str | None, submission: int | None, apply_: bool
+) -> None:
+    """Regrade with the current key version; a dry run unless --apply."""
+    from grader.service.regrade import regrade
+
+    report = _run(
+        lambda s: regrade(
+            s, assignment_id, submission_id=submission, question_id=question, dry_run=not apply_
+        )
+    )
+    verb = "would change" if report["dry_run"] else "changed"
+    click.echo(
+        f"{assignment_id}: key version {report['key_version']}, checked "
+        f"{report['checked']} graded submissions, {len(report['changed'])} {verb}"
+    )
+    for change in report["changed"]:
+        parts = ", ".join(
+            f"{p['part']} {p['old_auto']:g}->{p['new_auto']:g}"
+            + (" (person's score kept)" if p["manual_score_kept"] else "")
+            for p in change["parts"]
+        )
+        click.echo(
+            f"  #{change['submission']} {change['student']}: {change['old_score']:g} -> "
+            f"{change['new_score']:g} ({change['delta']:+g}): {parts}"
+        )
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
@@ -136,5 +169,5 @@ def _demo_users(session) -> dict[str, str]:
 
 
 def register(main: click.Group) -> None:
-    for command in (db_group, users_group, token_group, assignments_group, serve):
+    for command in (db_group, users_group, token_group, assignments_group, regrade_command, serve):
         main.add_command(command)

@@ -81,3 +81,44 @@ def test_bad_spec_import_is_refused_with_the_problems(sqlite_url, tmp_path):
     out = dlgrader(sqlite_url, "assignments", "import", str(bad), ok=False)
     assert out.returncode == 2
     assert "questions: required, a non-empty list" in out.stderr
+
+
+def test_regrade_dry_run_then_apply(sqlite_url, tmp_path):
+    from grader.db import transaction
+    from grader.service.submissions import Incoming, submit
+    from grader.service.users import add_user
+    from grader.service.worker import grade_submission
+
+    dlgrader(sqlite_url, "db", "upgrade")
+    dlgrader(sqlite_url, "assignments", "import", "assignments/dl-hw1.yaml")
+    factory = make_session_factory(make_engine(sqlite_url))
+    with transaction(factory) as session:
+        ann = add_user(session, "ann@example.edu")
+        row, _ = submit(session, "dl-hw1", ann, Incoming(answers={"q5.a": "4930"}))
+        sid = row.id
+    assert grade_submission(factory, sid) == "graded"
+    # The instructor decides the last partial batch is kept: 4930 becomes right.
+    spec = (ROOT / "assignments" / "dl-hw1.yaml").read_text()
+    changed = tmp_path / "dl-hw1.yaml"
+    changed.write_text(spec.replace("drop_last: true", "drop_last: false"))
+    assert dlgrader(sqlite_url, "assignments", "import", str(changed)).stdout.strip() == (
+        "dl-hw1: key version 2"
+    )
+    dry = dlgrader(sqlite_url, "regrade", "dl-hw1").stdout
+    assert dry.splitlines() == [
+        "dl-hw1: key version 2, checked 1 graded submissions, 1 would change",
+        f"  #{sid} ann@example.edu: 0 -> 1 (+1): q5.a 0->1",
+    ]
+    with factory() as session:
+        assert session.get(models.Submission, sid).score == 0
+    applied = dlgrader(sqlite_url, "regrade", "dl-hw1", "--apply").stdout
+    assert "1 changed" in applied
+    with factory() as session:
+        row = session.get(models.Submission, sid)
+        assert (row.score, row.key_version) == (1, 2)
+        kinds = session.scalars(
+            select(models.ScoreChange.kind).where(models.ScoreChange.submission_id == sid)
+        ).all()
+        assert kinds.count("regrade") == 1 and kinds.count("auto") == 15
+    again = dlgrader(sqlite_url, "regrade", "dl-hw1").stdout
+    assert "0 would change" in again
