@@ -11,7 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -83,25 +83,34 @@ def claim(factory: sessionmaker[Session], submission_id: int, settings: Settings
         if not taken:
             log.info("event=skip submission=%s reason=not-queued", submission_id)
             return "skipped"
-        row = session.get(models.Submission, submission_id)
+        # One query for the submission, its student's email and its key version's spec.
+        row, email, spec_yaml, spec_hash = session.execute(
+            select(
+                models.Submission,
+                models.User.email,
+                models.KeyVersion.spec_yaml,
+                models.KeyVersion.spec_hash,
+            )
+            .join(models.User, models.User.id == models.Submission.student_id)
+            .join(
+                models.KeyVersion,
+                (models.KeyVersion.assignment_id == models.Submission.assignment_id)
+                & (models.KeyVersion.version == models.Submission.key_version),
+            )
+            .where(models.Submission.id == submission_id)
+        ).one()
         if row.tries > settings.max_tries:
             _fail(row, "too_many_tries", f"gave up after {settings.max_tries} tries")
             return "failed"
-        version = session.scalars(
-            select(models.KeyVersion).where(
-                models.KeyVersion.assignment_id == row.assignment_id,
-                models.KeyVersion.version == row.key_version,
-            )
-        ).one()
         log.info("event=claim submission=%s try=%s", submission_id, row.tries)
         return Claimed(
             row.id,
             token,
             row.student_id,
-            row.student.email,
+            email,
             row.assignment_id,
-            version.spec_yaml,
-            version.spec_hash,
+            spec_yaml,
+            spec_hash,
             row.answers,
             row.sheet_text,
         )
@@ -132,40 +141,50 @@ def store(factory: sessionmaker[Session], claimed: Claimed, spec, result: SheetR
 
 
 def write_results(session: Session, row: models.Submission, result: SheetResult) -> None:
-    position = 0
-    for question in result.questions:
-        for part in question.parts:
-            key = f"{question.id}.{part.id}"
-            auto = Decimal(str(part.score))
-            item = models.PartResult(
-                submission_id=row.id,
-                part_key=key,
-                position=position,
-                status=part.status,
-                auto_score=auto,
-                max_score=Decimal(str(part.max_score)),
-                needs_review=part.status == "needs_review",
-                answer=part.answer,
-                expected=part.expected,
-                feedback=part.feedback,
-                diagnosis=part.diagnosis,
-                found_at=part.found_at,
-                detail=_detail(part),
-            )
-            session.add(item)
-            session.flush()
-            session.add(
-                models.ScoreChange(
-                    part_result_id=item.id,
-                    submission_id=row.id,
-                    kind="auto",
-                    old_score=None,
-                    new_score=auto,
-                    key_version=row.key_version,
-                    reason="graded",
-                )
-            )
-            position += 1
+    """All part results in one INSERT ... RETURNING, then their log rows in one more: a
+    round trip per row would dominate a worker's time."""
+    now = utcnow()
+    rows = [
+        {
+            "submission_id": row.id,
+            "part_key": f"{question.id}.{part.id}",
+            "status": part.status,
+            "auto_score": Decimal(str(part.score)),
+            "max_score": Decimal(str(part.max_score)),
+            "needs_review": part.status == "needs_review",
+            "answer": part.answer,
+            "expected": part.expected,
+            "feedback": part.feedback,
+            "diagnosis": part.diagnosis,
+            "found_at": part.found_at,
+            "detail": _detail(part),
+            "revision": 1,
+        }
+        for question in result.questions
+        for part in question.parts
+    ]
+    for position, item in enumerate(rows):
+        item["position"] = position
+    ids = session.scalars(
+        insert(models.PartResult).returning(models.PartResult.id, sort_by_parameter_order=True),
+        rows,
+    ).all()
+    session.execute(
+        insert(models.ScoreChange),
+        [
+            {
+                "part_result_id": pid,
+                "submission_id": row.id,
+                "kind": "auto",
+                "changed_at": now,
+                "old_score": None,
+                "new_score": item["auto_score"],
+                "key_version": row.key_version,
+                "reason": "graded",
+            }
+            for pid, item in zip(ids, rows, strict=True)
+        ],
+    )
     row.score = Decimal(str(result.score))
     row.max_score = Decimal(str(result.max_score))
     row.warnings = {"warnings": result.warnings} if result.warnings else None
