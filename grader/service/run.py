@@ -19,10 +19,18 @@ class DatabaseUnavailable(Exception):
 
 
 def run_grading(
-    factory: sessionmaker[Session], submission_id: int, settings: Settings = DEFAULT_SETTINGS
+    factory: sessionmaker[Session],
+    submission_id: int,
+    settings: Settings = DEFAULT_SETTINGS,
+    *,
+    passthrough: tuple[type[BaseException], ...] = (),
 ) -> str:
+    """`passthrough`: exceptions the caller handles itself (Celery's soft time limit, which
+    must end as `timeout`, not as a crash)."""
     try:
         return grade_submission(factory, submission_id, settings)
+    except passthrough:
+        raise
     except (OperationalError, DBAPIError) as exc:
         log.warning("event=db-error submission=%s error=%r", submission_id, exc)
         try:
