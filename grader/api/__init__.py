@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from grader.api import errors, submissions  # noqa: E402,F401  (routes register on import)
+from grader.api import (  # noqa: E402,F401  (routes register on import)
+    assignments,
+    errors,
+    history,
+    instructor,
+    submissions,
+)

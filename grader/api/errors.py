@@ -34,7 +34,11 @@ def http_error(exc: HTTPException):
         413: "the request is too large",
         415: "send JSON (Content-Type: application/json) or a multipart upload",
     }
-    return error(messages.get(exc.code or 500, exc.description or exc.name), exc.code or 500)
+    response = error(messages.get(exc.code or 500, exc.description or exc.name), exc.code or 500)
+    allowed = getattr(exc, "valid_methods", None)
+    if allowed:  # a 405 says what would work
+        response.headers["Allow"] = ", ".join(sorted(allowed))
+    return response
 
 
 @bp.app_errorhandler(OperationalError)

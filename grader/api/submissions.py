@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from grader import models
 from grader.api import bp
 from grader.api.auth import Forbidden, is_staff, login_required
+from grader.api.params import ID
 from grader.service.errors import Invalid, NotFound
 from grader.service.submissions import Incoming, received, submit
 from grader.service.views import submission_json
@@ -72,7 +73,7 @@ def _incoming() -> Incoming:
     return Incoming(answers=answers, client_key=client_key)
 
 
-@bp.get("/submissions/<int:submission_id>")
+@bp.get(f"/submissions/<{ID}:submission_id>")
 @login_required()
 def get_submission(submission_id: int):
     session = get_session()

@@ -4,6 +4,7 @@ loading gives back the parsed spec of any version (cached, specs are immutable).
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC
 from functools import lru_cache
 
 from sqlalchemy import select
@@ -52,7 +53,8 @@ def import_assignment(
 
 def _apply_policy(row: models.Assignment, spec: Spec) -> None:
     row.title = spec.title
-    row.due_at = spec.due
+    # Stored in UTC: SQLite drops the offset, and reads naive times back as UTC.
+    row.due_at = spec.due.astimezone(UTC) if spec.due else None
     row.timezone = spec.timezone
     row.max_attempts = spec.policy.max_attempts
     row.counting = spec.policy.counting

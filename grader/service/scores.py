@@ -36,6 +36,7 @@ def set_manual_score(
     if item is None:
         raise NotFound(f"no part result {part_result_id}")
     new = _score(score, item.max_score)
+    old = item.effective_score  # before the UPDATE, which also refreshes `item` in the session
     current = item.revision if revision is None else revision
     changed = session.execute(
         update(models.PartResult)
@@ -56,7 +57,7 @@ def set_manual_score(
             submission_id=item.submission_id,
             kind=kind,
             changed_by=by.id,
-            old_score=item.effective_score,
+            old_score=old,
             new_score=new if new is not None else item.auto_score,
             reason=reason,
         )
