@@ -93,6 +93,10 @@ class Assignment(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     max_attempts: Mapped[int | None]
     counting: Mapped[str] = mapped_column(String(10), default="latest")
+    feedback: Mapped[str] = mapped_column(
+        String(10), default="immediate", server_default="immediate"
+    )
+    late_penalty: Mapped[dict[str, Any] | None]
     current_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -170,6 +174,21 @@ class Variant(Base):
     seed_key: Mapped[str] = mapped_column(String(200))
     params: Mapped[dict[str, Any]]
     solver_version: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Extension(Base):
+    """A student's own due date for an assignment (to the minute, not whole days)."""
+
+    __tablename__ = "extensions"
+    __table_args__ = (UniqueConstraint("assignment_id", "student_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    due_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

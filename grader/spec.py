@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from grader.kinds import KINDS
+from grader.policy import Policy, parse_policy
 from grader.tolerance import Tolerance, ToleranceError
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -83,15 +84,6 @@ class Question:
     params: dict[str, Any]
     parts: tuple[Part, ...]
     labels: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Policy:
-    """Attempts (None = unlimited), which attempt counts, and when feedback is shown."""
-
-    max_attempts: int | None = None
-    counting: str = "latest"
-    feedback: str = "immediate"
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: keys are cached per loaded spec
@@ -173,29 +165,8 @@ def _assignment(data: Any, problems: list[str], text: str) -> Assignment | None:
     base = _part_settings(defaults, _Base(), "defaults", problems)
     questions = _questions(data.get("questions"), base, problems)
     version = hashlib.sha256(text.encode()).hexdigest()[:16]
-    policy = _policy(data, problems)
+    policy = parse_policy(data, problems, _unknown)
     return Assignment(ident, str(title or ""), due, str(timezone), questions, version, text, policy)
-
-
-def _policy(data: dict[str, Any], problems: list[str]) -> Policy:
-    attempts = data.get("attempts") or {}
-    if not isinstance(attempts, dict):
-        problems.append("attempts: must be a mapping like {max: 3, counting: best}")
-        attempts = {}
-    _unknown(attempts, {"max", "counting"}, "attempts", problems)
-    most = attempts.get("max")
-    if most is not None and (not isinstance(most, int) or isinstance(most, bool) or most < 1):
-        problems.append("attempts.max: must be a whole number >= 1 (leave it out for no limit)")
-        most = None
-    counting = attempts.get("counting", "latest")
-    if counting not in ("latest", "best"):
-        problems.append("attempts.counting: must be latest or best")
-        counting = "latest"
-    feedback = data.get("feedback", "immediate")
-    if feedback not in ("immediate", "after_due"):
-        problems.append("feedback: must be immediate or after_due")
-        feedback = "immediate"
-    return Policy(most, counting, feedback)
 
 
 @dataclass(frozen=True)

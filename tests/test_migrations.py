@@ -24,7 +24,7 @@ TABLES = {
 
 
 def test_one_head():
-    assert heads() == ["0001"]
+    assert heads() == ["0002"]
 
 
 @pytest.mark.parametrize("which", ["sqlite_url", "pg_url"])
@@ -133,3 +133,16 @@ def test_score_log_is_append_only(db_url):
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
             conn.execute(text(statement))
     engine.dispose()
+
+
+def test_upgrade_keeps_existing_rows(db_url):
+    """0001 -> 0002 on a database with an assignment in it: the new column gets its default."""
+    downgrade(db_url, "0001")
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        _insert_basics(conn)
+    upgrade(db_url)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT feedback, late_penalty FROM assignments")).one()
+    engine.dispose()
+    assert tuple(row) == ("immediate", None)

@@ -58,6 +58,18 @@ def _apply_policy(row: models.Assignment, spec: Spec) -> None:
     row.timezone = spec.timezone
     row.max_attempts = spec.policy.max_attempts
     row.counting = spec.policy.counting
+    row.feedback = spec.policy.feedback
+    late = spec.policy.late
+    row.late_penalty = (
+        {
+            "percent": late.percent,
+            "per": late.per,
+            "max_percent": late.max_percent,
+            "grace_minutes": late.grace_minutes,
+        }
+        if late.percent
+        else None
+    )
 
 
 def _question_row(question, position: int) -> models.Question:
