@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from grader.db import transaction
 from grader.clock import aware
+from grader.db import transaction
 from grader.policy import LatePenalty, late_seconds
 from grader.service.errors import Invalid
 from grader.service.late import grant_extension, lateness
