@@ -132,6 +132,13 @@ def _describe(self: Tolerance) -> str:
         text = f"correct to {self.digits} decimal places"
     else:
         text = f"correct to {self.digits} significant figures"
-    if self.rounding_aware:
+    if self.rounding_aware and self.mode != "relabs":
         text += " (a correctly rounded answer counts)"
+    elif self.rounding_aware and (self.min_decimals is not None or self.min_sigfigs is not None):
+        need = (
+            f"{self.min_decimals} decimals"
+            if self.min_decimals is not None
+            else f"{self.min_sigfigs} significant figures"
+        )
+        text += f", or correctly rounded to at least {need}"
     return text

@@ -109,6 +109,18 @@ class TestFromSpec:
             Tolerance.from_spec(spec)
         assert message in str(info.value)
 
+    def test_describe_claims_rounding_only_where_it_applies(self):
+        assert "rounded" not in Tolerance(rtol=1e-3, atol=1e-6).describe()
+        assert Tolerance(rtol=1e-3, atol=1e-6, min_sigfigs=3).describe().endswith(
+            ", or correctly rounded to at least 3 significant figures"
+        )
+
+    def test_relabs_with_required_sigfigs_accepts_correct_rounding(self):
+        tol = Tolerance(rtol=1e-3, atol=1e-6, min_sigfigs=3)
+        assert ok(tol, 0.0134, 0.013429911, 1e-4, 3)
+        assert not ok(tol, 0.013, 0.013429911, 1e-3, 2)
+        assert not ok(tol, 0.0135, 0.013429911, 1e-4, 3)
+
     def test_describe_says_what_was_checked(self):
         assert (
             Tolerance(rtol=1e-3, atol=1e-6)

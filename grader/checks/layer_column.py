@@ -155,10 +155,19 @@ def _grade_cell(
     return grade(table, index, text, activations, points, expected)
 
 
+def _trim(shape: Shape) -> Shape:
+    """Drop leading and trailing 1s only: 1 x 1 x 64 is 64, 256 x 1 is 256, but a 1 inside
+    a shape is kept (1 x 3 x 64 x 64 is not 3 x 1 x 64 x 64)."""
+    start, end = 0, len(shape)
+    while start < end and shape[start] == 1:
+        start += 1
+    while end > start and shape[end - 1] == 1:
+        end -= 1
+    return shape[start:end]
+
+
 def _same(a: Shape, b: Shape, how: str) -> bool:
-    if how == "exact":
-        return a == b
-    return tuple(n for n in a if n != 1) == tuple(n for n in b if n != 1)
+    return a == b if how == "exact" else _trim(a) == _trim(b)
 
 
 def _previous_student_size(
@@ -210,13 +219,15 @@ def _size_mistake(table: Table, index: int, size: Shape, how: str) -> tuple[str 
         wrong = _apply(table, index, before, rules)
         if wrong and wrong.output != row.output and _same(size, wrong.output, how):
             return label, message
-    a = tuple(n for n in size if n != 1) if how == "squeeze" else size
-    b = tuple(n for n in row.output if n != 1) if how == "squeeze" else row.output
+    a, b = (_trim(size), _trim(row.output)) if how == "squeeze" else (size, row.output)
     if len(a) == len(b) and sum(abs(x - y) for x, y in zip(a, b, strict=True)) == 1:
         return (
             "size_off_by_one",
             "One dimension is off by one: check the +1 in the size formula.",
         )
+    if len(a) == len(b) and sorted(a) == sorted(b):
+        order = "H x W x C" if table.key.extra["convention"] == "matlab" else "C x H x W"
+        return "size_dims_order", f"The right numbers in the wrong order: write sizes as {order}."
     return None, "Not the right output size."
 
 

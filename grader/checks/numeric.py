@@ -96,21 +96,23 @@ def _constant_factor(values, resolution, sigfigs, key: Key, tol: Tolerance):
             f"Your values are proportional to the right ones but sum to {total:.4g}, "
             "not 1: divide by their sum."
         )
-    return (
-        "constant_factor",
-        f"Off by a constant factor: your answer is {_factor(factor)} the right one.",
-    )
+    named = _factor(factor)
+    if ref.size == 1 and named is None:
+        return None, ""  # any single number is some multiple of another: say nothing
+    described = named or f"{factor:.4g} times"
+    return "constant_factor", f"Off by a constant factor: your answer is {described} the right one."
 
 
-def _factor(factor: float) -> str:
-    for k in range(2, 101):
+def _factor(factor: float) -> str | None:
+    """Name a factor a student plausibly slipped by (2, 1/2, -3, 10, ...), else None."""
+    for k in (*range(2, 11), 100, 1000):
         if abs(factor - k) < 1e-3 * k:
             return f"{k} times"
         if abs(factor * k - 1) < 1e-3:
             return f"1/{k} of"
         if abs(factor + k) < 1e-3 * k:
             return f"-{k} times"
-    return f"{factor:.4g} times"
+    return None
 
 
 def _shape_verdict(numbers: Numbers, key: Key, tol: Tolerance, message: str) -> Verdict:

@@ -60,7 +60,11 @@ def result_json(session: Session, row: models.Submission) -> dict[str, Any]:
                 "title": question.title,
                 "score": _sum(p["score"] for p in parts),
                 "max_score": _sum(p["max_score"] for p in parts),
-                "pending_review": _sum(float(i.max_score) for i in items if i.needs_review),
+                "pending_review": _sum(
+                    float(i.max_score)
+                    for i in items
+                    if i.status == "needs_review" and i.manual_score is None
+                ),
                 "parts": parts,
             }
         )

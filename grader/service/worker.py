@@ -151,7 +151,10 @@ def write_results(session: Session, row: models.Submission, result: SheetResult)
             "status": part.status,
             "auto_score": Decimal(str(part.score)),
             "max_score": Decimal(str(part.max_score)),
-            "needs_review": part.status == "needs_review",
+            # An unreadable answer in an uploaded sheet may be the extractor's fault: a person
+            # gets to look (the automatic score stays 0 until they do).
+            "needs_review": part.status == "needs_review"
+            or (part.status == "unparsed" and row.source == "sheet"),
             "answer": part.answer,
             "expected": part.expected,
             "feedback": part.feedback,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from grader.answer_key import answer_key
 from grader.sheet.sections import Block, part_blocks, question_sections
 from grader.sheet.tables import find_table
-from grader.sheet.values import after_last_equals, clean, parses, value_extent, value_in_prose
+from grader.sheet.values import candidates_after_equals, clean, parses, value_in_prose
 from grader.spec import Assignment, Part, Question
 
 MAX_SHEET_CHARS = 500_000
@@ -40,6 +40,7 @@ def extract_answers(assignment: Assignment, sheet: str, student: str = "") -> di
 
 
 def _extract_part(question: Question, part: Part, section: Block, answer_type: str) -> Found:
+    """One part's answer within its question's section (and its letter's subsection)."""
     scope = section
     if part.letter:
         letters = sorted({p.letter for p in question.parts if p.letter})
@@ -56,37 +57,81 @@ def _extract_part(question: Question, part: Part, section: Block, answer_type: s
         return Found(
             scope.text[match.start() :].strip() if match else scope.text.strip(), scope.where()
         )
-    if part.labels:
+    if label_variants(part):
         return _labelled_value(part, scope)
     value, note = value_in_prose(scope.text)
-    return Found(value if value is not None else (scope.text.strip() or None), scope.where(), note)
+    if value is not None:
+        return Found(value, scope.where())
+    return Found(clean(scope.text) or None, scope.where(), note)
 
 
 def _labelled_value(part: Part, scope: Block) -> Found:
-    """The last readable value written after one of the part's labels ("dL/dx = ...")."""
+    """The value written after one of the part's labels ("dL/dx = ..."): the last
+    occurrence that reads as a value; if none does, the last attempt, so the student sees
+    the parser's message rather than "missing"."""
     text = scope.text
     best: tuple[int, str] | None = None
-    for pattern in _label_patterns(part.labels):
+    attempt: tuple[int, str] | None = None
+    for pattern in _label_patterns(label_variants(part)):
         for match in pattern.finditer(text):
-            value = after_last_equals("=" + value_extent(text[match.end() :]))
-            if value and parses(value) and (best is None or match.start() > best[0]):
+            if _inside_a_derivative(text, match.start()):
+                continue
+            found = candidates_after_equals(text[match.end() :])
+            value = next((c for c in found if parses(c)), None)
+            if value and (best is None or match.start() > best[0]):
                 best = (match.start(), value)
-    if best is None:
-        return Found(
-            None, scope.where(), f"no value after any of the labels {', '.join(part.labels)}"
-        )
-    line = text.count("\n", 0, best[0])
-    return Found(best[1], scope.where(line, line))
+            elif found and _looks_like_a_value(found[-1]) and (
+                attempt is None or match.start() > attempt[0]
+            ):
+                attempt = (match.start(), found[-1])
+    chosen = best or attempt
+    if chosen is None:
+        labels = ", ".join(label_variants(part)[:4])
+        return Found(None, scope.where(), f"no value after any of the labels {labels}")
+    line = text.count("\n", 0, chosen[0])
+    return Found(chosen[1], scope.where(line, line))
 
 
-def _label_patterns(labels: tuple[str, ...]) -> list[re.Pattern[str]]:
+def label_variants(part: Part) -> list[str]:
+    """The spec's labels, then the usual ways of writing a gradient w.r.t. `wrt`."""
+    labels = list(part.labels)
+    wrt = part.settings.get("wrt")
+    if isinstance(wrt, str) and wrt.isidentifier():
+        for loss in ("L", "f", "J", "E"):
+            labels += [
+                f"d{loss}/d{wrt}",
+                f"\\partial {loss}}}{{\\partial {wrt}",
+                f"\\frac{{d{loss}}}{{d{wrt}}}",
+                f"\\nabla_{{{wrt}}} {loss}",
+                f"\\nabla_{wrt} {loss}",
+                f"∂{loss}/∂{wrt}",
+            ]
+    return list(dict.fromkeys(labels))
+
+
+def _inside_a_derivative(text: str, start: int) -> bool:
+    """'z' in '\\partial z', '∂y/∂z', "ReLU'(z)" or 'dz' is not the label z."""
+    before = text[max(0, start - 12) : start].rstrip()
+    return before.endswith(("\\partial", "∂", "/", "(", "'", "{d", "^"))
+
+
+def _looks_like_a_value(text: str) -> bool:
+    """A failed attempt worth showing the parser's message for (not a formula)."""
+    if "\\frac" in text or "\\partial" in text:
+        return False
+    return bool(re.search(r"[0-9]|\b(?:nan|inf|infinity)\b|\.\.\.", text, re.IGNORECASE))
+
+
+def _label_patterns(labels: list[str]) -> list[re.Pattern[str]]:
     patterns = []
     for flags in (0, re.IGNORECASE):
         for label in labels:
             body = r"\s*".join(re.escape(chunk) for chunk in label.split())
             guard = r"(?<![A-Za-z\\])" if label[0].isalpha() else ""
-            # The label, then closing braces / spaces / $, then '=' (or ':').
-            patterns.append(re.compile(guard + body + r"(?![A-Za-z])[\s})$]*(?:=|:)", flags))
+            # The label, then closing braces / spaces / $, then '=', ':' or '≈'.
+            patterns.append(
+                re.compile(guard + body + r"(?![A-Za-z])[\s})$]*(?:=|:|≈|\\approx)", flags)
+            )
     return patterns
 
 
@@ -95,7 +140,7 @@ def _table_column(question: Question, part: Part, scope: Block) -> Found:
     table = find_table(scope, names)
     column = part.settings.get("column")
     if table is None or not table.cells.get(column):
-        return Found(None, scope.where(), f"no table with a '{column}' column")
+        return Found(None, scope.where(), f"no layer table with an {column} column")
     text = "\n".join(f"{name}: {cell}" for name, cell in table.cells[column].items())
     return Found(text, table.where)
 

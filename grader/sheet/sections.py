@@ -5,17 +5,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# "Q1)", "Question 3", "## Q4", "**Problem 2**", "Ql)" (OCR: l for 1), "3." or "3)" alone.
-QUESTION_HEADING = re.compile(
+# Named headings: "Q1)", "Question 3", "## Q4", "**Problem 2**", "Ql)" (OCR: l for 1),
+# and Markdown headings or bold lines that are just a number: "## 3", "**3.**".
+NAMED_HEADING = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*"
-    r"(?:(?:q|question|problem|exercise|task|aufgabe)\s*\.?\s*(?P<named>[0-9lIoO]{1,3}\b)"
-    r"|(?P<bare>\d{1,3})\s*[.)](?=\s|$))"
+    r"(?:(?:q|question|problem|exercise|task|aufgabe)\s*\.?\s*(?P<named>[0-9lIoO]{1,3})(?![0-9A-Za-z]{2})"
+    r"|(?<=#\s)(?P<md>\d{1,3})\b|(?<=#)(?P<md2>\d{1,3})\b|(?<=\*\*)(?P<bold>\d{1,3})\.?(?=\*\*))"
     r"\s*(?:[).:\-–]|\*\*|__)*\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
-# "a)", "- b)", "(c)", "**d)**", "a:" at the start of a line.
+# A bare "3." or "3)" heads a question only when the sheet has no named headings.
+BARE_HEADING = re.compile(r"^\s*(?P<bare>\d{1,3})\s*[.)](?=\s|$)\s*(?P<rest>.*)$")
+# "a)", "- b)", "(c)", "**d)**", "a:", "a.", "A)", "3a)", "Part a:" at the start of a line.
 PART_HEADING = re.compile(
-    r"^\s*(?:[-*•]\s*)?(?:\*\*)?\s*(?:\((?P<p>[a-h])\)|(?P<q>[a-h])\s*[):])(?:\*\*)?\s*(?P<rest>.*)$"
+    r"^\s*(?:[-*•]\s*)?(?:\*\*)?\s*(?:part\s+)?(?:\d{1,3}\s*)?"
+    r"(?:\((?P<p>[a-hA-H])\)|(?P<q>[a-hA-H])\s*[):.](?=\s|$|\*\*))(?:\*\*)?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
 )
 OCR_DIGITS = str.maketrans({"l": "1", "I": "1", "o": "0", "O": "0"})
 
@@ -38,13 +43,11 @@ class Block:
 
 
 def question_sections(lines: list[str], numbers: list[int]) -> dict[int, Block]:
-    """Sections by question number. Headings must name a question of the assignment and
-    go up, so a numbered list inside an answer is not taken for a new question."""
-    heads: list[tuple[int, int, str]] = []
-    for index, line in enumerate(lines):
-        number, rest = _heading_number(line)
-        if number in numbers and (not heads or number > heads[-1][0]):
-            heads.append((number, index, rest))
+    """Sections by question number. Named headings ("## Q3") may come in any order; the
+    first for each number counts. Only a sheet without them is split at bare "3." lines,
+    and those must go up, so a numbered list inside an answer is not a new question."""
+    heads = _named_heads(lines, numbers) or _bare_heads(lines, numbers)
+    heads.sort(key=lambda head: head[1])
     sections = {}
     for pos, (number, index, rest) in enumerate(heads):
         end = heads[pos + 1][1] if pos + 1 < len(heads) else len(lines)
@@ -53,16 +56,30 @@ def question_sections(lines: list[str], numbers: list[int]) -> dict[int, Block]:
     return sections
 
 
-def _heading_number(line: str) -> tuple[int | None, str]:
-    match = QUESTION_HEADING.match(line)
-    if not match:
-        return None, ""
-    if match["named"]:
-        digits = match["named"].translate(OCR_DIGITS)
-        return (int(digits) if digits.isdigit() else None), match["rest"]
-    rest = match["rest"]
-    # A bare "3." heads a question only when little else stands on its line.
-    return (int(match["bare"]) if len(rest) <= 60 else None), rest
+def _named_heads(lines: list[str], numbers: list[int]) -> list[tuple[int, int, str]]:
+    heads: dict[int, tuple[int, int, str]] = {}
+    for index, line in enumerate(lines):
+        match = NAMED_HEADING.match(line)
+        if not match:
+            continue
+        raw = match["named"] or match["md"] or match["md2"] or match["bold"]
+        digits = raw.translate(OCR_DIGITS)
+        number = int(digits) if digits.isdigit() else None
+        if number in numbers and number not in heads:
+            heads[number] = (number, index, match["rest"])
+    return list(heads.values())
+
+
+def _bare_heads(lines: list[str], numbers: list[int]) -> list[tuple[int, int, str]]:
+    heads: list[tuple[int, int, str]] = []
+    for index, line in enumerate(lines):
+        match = BARE_HEADING.match(line)
+        if not match or len(match["rest"]) > 60:
+            continue
+        number = int(match["bare"])
+        if number in numbers and (not heads or number > heads[-1][0]):
+            heads.append((number, index, match["rest"]))
+    return heads
 
 
 def part_blocks(section: Block, letters: list[str]) -> dict[str, Block]:
@@ -70,7 +87,7 @@ def part_blocks(section: Block, letters: list[str]) -> dict[str, Block]:
     found: list[tuple[str, int, str]] = []
     for index, line in enumerate(section.lines):
         match = PART_HEADING.match(line)
-        letter = match and (match["p"] or match["q"])
+        letter = match and (match["p"] or match["q"]).lower()
         if letter and letter in letters and (not found or letter > found[-1][0]):
             found.append((letter, index, match["rest"]))
     blocks = {}
