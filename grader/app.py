@@ -35,9 +35,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["dlgrader.dispatch"] = _dispatcher(app, factory)
 
     from grader.api import bp as api_bp
+    from grader.web import bp as web_bp
+    from grader.web.auth import login_manager
+    from grader.web.security import csrf, init_security
     from grader.web_db import close_session
 
+    init_security(app)
+    login_manager.init_app(app)
+    csrf.exempt(api_bp)  # the API authenticates each request with a bearer token, no cookie
     app.register_blueprint(api_bp)
+    app.register_blueprint(web_bp)
     app.teardown_appcontext(close_session)
     return app
 

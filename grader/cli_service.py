@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from grader.db import make_engine, make_session_factory, transaction
 from grader.service.assignments import import_assignment
 from grader.service.errors import ServiceError
 from grader.service.users import add_user, create_token, find_user, get_user
+from grader.web.security import hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "assignments" / "dl-hw1.yaml"
@@ -58,9 +60,44 @@ def users_group() -> None:
 @click.argument("email")
 @click.option("--role", type=click.Choice(["student", "ta", "instructor"]), default="student")
 @click.option("--name", default="")
-def users_add(email: str, role: str, name: str) -> None:
-    user = _run(lambda s: add_user(s, email, role, name))
+@click.option(
+    "--password",
+    "with_password",
+    is_flag=True,
+    help="Ask for a password for signing in to the web pages.",
+)
+def users_add(email: str, role: str, name: str, with_password: bool) -> None:
+    password = _ask_password() if with_password else None
+
+    def action(session):
+        user = add_user(session, email, role, name)
+        if password:
+            user.password_hash = hash_password(password)
+        return user
+
+    user = _run(action)
     click.echo(f"added {user.email} ({user.role})")
+
+
+@users_group.command("set-password")
+@click.argument("email")
+def users_set_password(email: str) -> None:
+    """Set the web sign-in password of EMAIL (asked twice, never echoed)."""
+    password = _ask_password()
+
+    def action(session):
+        get_user(session, email).password_hash = hash_password(password)
+
+    _run(action)
+    click.echo(f"password set for {email.strip().lower()}")
+
+
+def _ask_password() -> str:
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        click.echo("error: a password needs at least 8 characters", err=True)
+        sys.exit(2)
+    return password
 
 
 @click.group("token")
@@ -152,12 +189,16 @@ def serve(host: str, port: int, threads: int) -> None:
     click.echo(f"dlgrader on http://{host}:{port}  database {config['DATABASE_URL']}  {mode}")
     click.echo(f"sample assignment {row.id} (key version {row.current_version})")
     for email, token in tokens.items():
-        click.echo(f"demo token for {email}: {token}")
+        if email.endswith(" password"):
+            click.echo(f"demo sign-in {email.split()[0]} with password: {token}")
+        else:
+            click.echo(f"demo token for {email}: {token}")
     waitress_serve(app, host=host, port=port, threads=threads, ident="dlgrader")
 
 
 def _demo_users(session) -> dict[str, str]:
-    """On a fresh embedded database: a demo student and instructor, with tokens."""
+    """On an embedded database: a demo student and instructor, with fresh tokens and
+    passwords (printed at start; nothing like this happens with a broker)."""
     tokens = {}
     for email, role in (
         ("student@example.edu", "student"),
@@ -165,6 +206,9 @@ def _demo_users(session) -> dict[str, str]:
     ):
         user = find_user(session, email) or add_user(session, email, role, role.title())
         tokens[email] = create_token(session, user, "serve")
+        password = secrets.token_urlsafe(9)
+        user.password_hash = hash_password(password)
+        tokens[f"{email} password"] = password
     return tokens
 
 

@@ -29,7 +29,6 @@ def call(world, who: str | None, method: str, url: str, **kwargs):
 
 ROUTING = [
     ("GET", "/api/v1/nope", 404, NOT_FOUND),
-    ("GET", "/nope", 404, NOT_FOUND),
     ("GET", "/api/v1/submissions/abc", 404, NOT_FOUND),
     ("GET", "/api/v1/submissions/1.5", 404, NOT_FOUND),
     ("GET", "/api/v1/submissions/-1", 404, NOT_FOUND),
@@ -49,6 +48,13 @@ def test_routing_errors_are_json(world, method, url, status, body):
     response = call(world, "ivan", method, url)
     assert (response.status_code, response.mimetype) == (status, "application/json")
     assert response.get_json() == body
+
+
+def test_errors_outside_the_api_are_pages_not_json(world):
+    response = call(world, None, "GET", "/nope")
+    assert (response.status_code, response.mimetype) == (404, "text/html")
+    assert "no such resource" in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
 
 
 def test_a_wrong_method_says_which_work(world):

@@ -1,11 +1,11 @@
-"""Every error from the API is JSON with a message: never an HTML page or a traceback.
+"""Every error is a message, never a traceback: JSON under /api/, a plain page elsewhere.
 A database outage is a 503 that says so."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import jsonify
+from flask import jsonify, make_response, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -16,7 +16,10 @@ log = logging.getLogger("dlgrader.api")
 
 
 def error(message: str, status: int, **extra):
-    response = jsonify({"error": message, "status": status, **extra})
+    if request.path.startswith("/api/"):
+        response = jsonify({"error": message, "status": status, **extra})
+    else:
+        response = make_response(render_template("error.html", message=message, status=status))
     response.status_code = status
     return response
 
