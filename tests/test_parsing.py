@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import grader.parsing._text as text_module
+import grader.parsing.numbers as numbers_module
 from grader.parsing import (
     EXACT_SIGFIGS,
     MAX_CHARS,
@@ -366,7 +367,7 @@ REJECTED = [
     ("[" * 40 + "1" + "]" * 40, "brackets nested more than 32 deep"),
     ("array(dtype=float32)", "unexpected 'dtype'"),
     ("array([1], foo=2)", "unexpected 'foo'"),
-    ("[1 2]'", "unexpected"),
+    ("[1 2]''", "unexpected ''' at character 6: expected numbers and brackets"),
     ("{1, 2}", "unexpected '{'"),
 ]
 
@@ -476,13 +477,319 @@ def test_ten_megabytes_rejected_before_any_tokenizing(monkeypatch):
         assert info.value.position == MAX_CHARS
 
 
+# ---- numpy's wrapped printouts -------------------------------------------------------------
+
+WRAPPED = [
+    (
+        "[0.01917612 0.00230174 0.24072742\n 0.73779476]",
+        [0.01917612, 0.00230174, 0.24072742, 0.73779476],
+    ),
+    ("[1 2 3\n 4 5 6\n 7]", [1, 2, 3, 4, 5, 6, 7]),
+    ("[1\n 2 3]", [1, 2, 3]),
+    ("[1 2 3\n 4]\n", [1, 2, 3, 4]),
+    ("(1 2 3\n 4)", [1, 2, 3, 4]),
+    # equal rows stay a MATLAB-style matrix, however they were meant
+    ("[1 2\n3 4]", [[1, 2], [3, 4]]),
+    ("[1 2\n3 4\n]", [[1, 2], [3, 4]]),
+    ("[1\n2]", [[1], [2]]),
+    # nested brackets: newlines inside a row are spaces already
+    (
+        "[[0.1 0.2 0.3\n  0.4]\n [0.5 0.6 0.7\n  0.8]]",
+        [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]],
+    ),
+]
+
+
+@pytest.mark.parametrize("text, expected", WRAPPED)
+def test_wrapped_rows(text, expected):
+    got = parse_numbers(text)
+    want = np.array(expected, dtype=np.float64)
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(got.values, want)
+
+
+def test_wrapped_vector_keeps_precision():
+    got = parse_numbers("[0.01917612 0.00230174 0.24072742\n 0.73779476]")
+    np.testing.assert_array_equal(got.resolution, [1e-8] * 4)
+    np.testing.assert_array_equal(got.sigfigs, [7, 6, 8, 8])
+
+
+@pytest.mark.parametrize("n", [7, 9, 13, 25])
+def test_numpy_str_of_a_long_vector_round_trips(n):
+    values = np.random.default_rng(n).random(n)
+    text = str(values)
+    assert "\n" in text  # numpy really wrapped it
+    got = parse_numbers(text)
+    assert got.shape == (n,)
+    np.testing.assert_allclose(got.values, values, rtol=0, atol=5e-9)  # 8 decimals
+
+
+def test_numpy_str_of_a_matrix_with_wrapped_rows_round_trips():
+    values = np.random.default_rng(0).random((2, 9))
+    text = str(values)
+    assert text.count("\n") == 3  # each row wrapped once
+    got = parse_numbers(text)
+    assert got.shape == (2, 9)
+    np.testing.assert_allclose(got.values, values, rtol=0, atol=5e-9)  # 8 decimals
+
+
+def test_numpy_wrap_into_equal_lines_reads_as_a_matrix():
+    # 12 numbers wrap into two lines of 6: indistinguishable from a 2 x 6 MATLAB matrix
+    text = str(np.random.default_rng(12).random(12))
+    assert [len(line.split()) for line in text.split("\n")] == [6, 6]
+    assert parse_numbers(text).shape == (2, 6)
+
+
+WRAPPED_REJECTED = [
+    # plain unbracketed rows stay strict
+    ("1 2\n3", "row 2 has 1 entry but row 1 has 2 at character 5"),
+    ("1 2 3\n4 5", "row 2 has 2 entries but row 1 has 3 at character 7"),
+    # a ';' anywhere makes every row break a real one
+    ("[1 2; 3\n 4 5]", "row 2 has 1 entry but row 1 has 2 at character 7"),
+    ("[1 2\n 3 4 5;]", "row 2 has 3 entries but row 1 has 2 at character 7"),
+    # numpy puts a comma before each line break; without it these are ragged rows
+    ("[1, 2\n 3]", "row 2 has 1 entry but row 1 has 2 at character 8"),
+    # inside array(...) newlines were always spaces, so the separators must agree
+    (
+        "array([1, 2\n 3])",
+        "commas and spaces both separate numbers at character 14: "
+        "use one kind (and a decimal point: 0.5, not 0,5)",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, message", WRAPPED_REJECTED)
+def test_wrapped_rows_rejected(text, message):
+    with pytest.raises(ParseError) as info:
+        parse_numbers(text)
+    assert info.value.message == message
+
+
+# ---- Markdown code around an answer --------------------------------------------------------
+
+CODE = [
+    ("`[1, 2]`", [1, 2]),
+    ("``[1, 2]``", [1, 2]),
+    ("```\n[1, 2]\n```", [1, 2]),
+    ("```python\nnp.array([1, 2])\n```", [1, 2]),
+    ("```py\n[[1, 2],\n [3, 4]]\n```\n", [[1, 2], [3, 4]]),
+    ("```text\n1 2\n3 4\n```", [[1, 2], [3, 4]]),
+    ("```[1, 2]```", [1, 2]),
+    ("  `0.5`  ", 0.5),
+    ("`0.5`.", 0.5),
+    ("`0.5.`", 0.5),
+    ("```\n42\n```", 42),
+    ("`[1, 2, 3]^T`", [[1], [2], [3]]),
+]
+
+
+@pytest.mark.parametrize("text, expected", CODE)
+def test_code_around_answer(text, expected):
+    got = parse_numbers(text)
+    want = np.array(expected, dtype=np.float64)
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(got.values, want)
+
+
+def test_code_around_scalar_keeps_precision():
+    got = parse_numbers("`0.0730`", expect_scalar=True)
+    assert (float(got.values), float(got.resolution), int(got.sigfigs)) == (0.073, 1e-4, 3)
+
+
+CODE_REJECTED = [
+    # positions still count the characters typed, backticks included
+    ("`[1, , 2]`", "empty entry at character 6: remove the extra separator or fill it in", 5),
+    ("```python\n[1, 2\n```", "unbalanced brackets: '[' at character 11 is never closed", 10),
+    (
+        "`1,234`",
+        "ambiguous '1,234': the number 1234 or the list [1, 234]? write 1234 without separators",
+        1,
+    ),
+    ("`[1]` and `[2]`", "unexpected '`' at character 1: expected numbers and brackets", 0),
+    ("`[1]", "unexpected '`' at character 1: expected numbers and brackets", 0),
+    ("` `", "empty answer", 0),
+]
+
+
+@pytest.mark.parametrize("text, message, position", CODE_REJECTED)
+def test_code_around_answer_rejected(text, message, position):
+    with pytest.raises(ParseError) as info:
+        parse_numbers(text)
+    assert (info.value.message, info.value.position) == (message, position)
+
+
+def test_code_around_sizes_and_learnables():
+    assert parse_size("`2808 x 33 x 64`") == (2808, 33, 64)
+    assert parse_size("```\n[2808, 33]\n```") == (2808, 33)
+    assert parse_learnables("```\nWeights: 3 x 3\nBias: 3\n```") == {
+        "weights": (3, 3),
+        "bias": (3,),
+    }
+    assert parse_learnables("`none`") == {}
+
+
+# ---- transpose marks -----------------------------------------------------------------------
+
+TRANSPOSED = [
+    ("[1, 2, 3]^T", [[1], [2], [3]]),
+    ("[1 2 3]^{T}", [[1], [2], [3]]),
+    ("[1, 2, 3]^\\top", [[1], [2], [3]]),
+    ("[1, 2, 3]^{\\top}", [[1], [2], [3]]),
+    ("[1, 2, 3]^\\intercal", [[1], [2], [3]]),
+    ("[1, 2, 3]^{\\mathsf{T}}", [[1], [2], [3]]),
+    ("[1, 2, 3]'", [[1], [2], [3]]),
+    ("[1 2 3]\u2019", [[1], [2], [3]]),  # a word processor's apostrophe
+    ("[1, 2, 3]^T.", [[1], [2], [3]]),
+    ("$[1, 2, 3]^T$", [[1], [2], [3]]),
+    ("(1, 2)^T", [[1], [2]]),
+    ("[5]^T", [[5]]),
+    ("[[1, 2, 3]]^T", [[1], [2], [3]]),
+    ("[1; 2; 3]^T", [[1, 2, 3]]),
+    ("[[1, 2], [3, 4]]^T", [[1, 3], [2, 4]]),
+    ("[1 2; 3 4]'", [[1, 3], [2, 4]]),
+    ("[[1, 2, 3], [4, 5, 6]]^T", [[1, 4], [2, 5], [3, 6]]),
+    ("\\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}^T", [[1, 3], [2, 4]]),
+    ("\\left[ 1 \\; 2 \\right]^{T}", [[1], [2]]),
+    ("np.array([1, 2])^T", [[1], [2]]),
+]
+
+
+@pytest.mark.parametrize("text, expected", TRANSPOSED)
+def test_transposed(text, expected):
+    got = parse_numbers(text)
+    want = np.array(expected, dtype=np.float64)
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(got.values, want)
+
+
+def test_transpose_moves_precision_with_values():
+    got = parse_numbers("[[1, 2.5, 3.25], [4e2, 5.0, 1/3]]^T")
+    np.testing.assert_array_equal(got.values, [[1, 400], [2.5, 5], [3.25, 1 / 3]])
+    np.testing.assert_array_equal(got.resolution, [[1, 100], [0.1, 0.1], [0.01, 0]])
+    np.testing.assert_array_equal(got.sigfigs, [[1, 1], [2, 2], [3, EXACT_SIGFIGS]])
+
+
+def test_transposed_single_number_as_scalar():
+    got = parse_numbers("[4960]^T", expect_scalar=True)
+    assert (got.shape, float(got.values)) == ((), 4960.0)
+
+
+TRANSPOSE_REJECTED = [
+    (
+        "[1 2]\n[3 4]^T",
+        "transpose mark '^T' at character 12 after several rows: "
+        "put the whole matrix in one pair of brackets",
+    ),
+    (
+        "[[[1, 2]]]^T",
+        "transpose mark '^T' at character 11: "
+        "only a vector or matrix can be transposed, not shape (1, 1, 2)",
+    ),
+    ("[1, 2]^T^T", "unexpected '^' at character 7"),
+    ("[1, 2]^X", "unexpected '^' at character 7"),
+    ("[1, 2]^T [3]", "unexpected '^' at character 7"),
+    ("[[1, 2]^T, [3, 4]]", "unexpected '^' at character 8"),
+    ("1 2 3'", "unexpected ''' at character 6: expected numbers and brackets"),
+    ("3^T", "only powers of 10 are understood, not '3'^ at character 1"),
+]
+
+
+@pytest.mark.parametrize("text, message", TRANSPOSE_REJECTED)
+def test_transpose_rejected(text, message):
+    with pytest.raises(ParseError) as info:
+        parse_numbers(text)
+    assert info.value.message == message
+
+
+# ---- decimal commas and a spaced sign ------------------------------------------------------
+
+DECIMAL_COMMAS = [
+    ("[-0,112; 0,636]", False, "decimal comma in '-0,112' at character 2: write -0.112"),
+    ("[0,636; -0,112]", False, "decimal comma in '-0,112' at character 9: write -0.112"),
+    ("[0,05, 0,10]", False, "decimal comma in '0,05' at character 2: write 0.05"),
+    ("(3,0625)", False, "decimal comma in '3,0625' at character 2: write 3.0625"),
+    ("-0,04", False, "decimal comma in '-0,04' at character 1: write -0.04"),
+    ("-0,04", True, "decimal comma in '-0,04': write -0.04"),
+    ("- 0,04", True, "decimal comma in '-0,04': write -0.04"),
+    ("0,5", True, "decimal comma in '0,5': write 0.5"),
+    (
+        "[0,5 0,25]",
+        False,
+        "commas and spaces both separate numbers at character 6: "
+        "use one kind (and a decimal point: 0.5, not 0,5)",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, scalar, message", DECIMAL_COMMAS)
+def test_decimal_comma(text, scalar, message):
+    with pytest.raises(ParseError) as info:
+        parse_numbers(text, expect_scalar=scalar)
+    assert info.value.message == message
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("[0,1;1,0]", [[0, 1], [1, 0]]),  # could be decimal commas, but is a fine matrix
+        ("[0,5; 0,25]", [[0, 5], [0, 25]]),  # the same, alas
+        ("[1,050]", [1, 50]),  # maybe a thousands group: not guessed at either
+        ("[-1,5]", [-1, 5]),
+        ("[-0, 112]", [0, 112]),  # a space after the comma: two numbers
+    ],
+)
+def test_glued_commas_that_stay_separators(text, expected):
+    np.testing.assert_array_equal(parse_numbers(text).values, expected)
+
+
+SPACED_SIGN = [
+    ("- 0.04", -0.04, 0.01, 1),
+    ("+ 5", 5.0, 1.0, 1),
+    ("- 3.2 x 10^-2", -0.032, 0.001, 2),
+    ("- 1/2", -0.5, 0.0, EXACT_SIGFIGS),
+    ("  - 0.04.", -0.04, 0.01, 1),
+    ("$- 0.5$", -0.5, 0.1, 1),
+    ("\u2212 0.25", -0.25, 0.01, 2),  # unicode minus
+    ("`- 0.04`", -0.04, 0.01, 1),
+]
+
+
+@pytest.mark.parametrize("text, value, resolution, sigfigs", SPACED_SIGN)
+def test_spaced_sign_on_a_lone_scalar(text, value, resolution, sigfigs):
+    got = parse_numbers(text, expect_scalar=True)
+    assert (got.shape, float(got.values), float(got.resolution)) == ((), value, resolution)
+    assert int(got.sigfigs) == sigfigs
+
+
+SPACED_SIGN_REJECTED = [
+    ("- 0.04", False, "stray '-' at character 1: a sign must touch its number (write -2, not - 2)"),
+    ("-  5", True, "stray '-' at character 1: a sign must touch its number (write -2, not - 2)"),
+    ("-\n5", True, "stray '-' at character 1: a sign must touch its number (write -2, not - 2)"),
+    ("[1 - 2]", True, "stray '-' at character 4: a sign must touch its number (write -2, not - 2)"),
+    ("- [5]", True, "stray '-' at character 1: a sign must touch its number (write -2, not - 2)"),
+    ("- 5 6", True, "expected a single number, found 2"),
+    ("- 4 960", True, "spaces inside a number '-4 960': write -4960"),
+]
+
+
+@pytest.mark.parametrize("text, scalar, message", SPACED_SIGN_REJECTED)
+def test_spaced_sign_rejected(text, scalar, message):
+    with pytest.raises(ParseError) as info:
+        parse_numbers(text, expect_scalar=scalar)
+    assert info.value.message == message
+
+
 # ---- the fast path agrees with the full parser ---------------------------------------------
+
+
+def _random_number(rng: random.Random) -> str:
+    mantissa = rng.choice(["0", "7", "12", "0.5", "-0.102", "3.", ".25", "+4", "100", "-0"])
+    return mantissa + rng.choice(["", "", "e-3", "E2", "e+05"])
 
 
 def _plain_answer(rng: random.Random) -> str:
     def num() -> str:
-        mantissa = rng.choice(["0", "7", "12", "0.5", "-0.102", "3.", ".25", "+4", "100", "-0"])
-        return mantissa + rng.choice(["", "", "e-3", "E2", "e+05"])
+        return _random_number(rng)
 
     def row(n: int, sep: str) -> str:
         text = num()
@@ -511,23 +818,93 @@ def _plain_answer(rng: random.Random) -> str:
     return "[" + rng.choice(["; ", ";\n "]).join(row(cols, sep) for _ in range(rows)) + "]"
 
 
+def _dressed_answer(rng: random.Random) -> tuple[str, bool]:
+    """(answer, expect_scalar): a plain answer or one written the less plain ways."""
+    kind = rng.randrange(6)
+    if kind == 0:
+        text = _plain_answer(rng)
+    elif kind == 1:  # numpy's wrapped rows, of equal length now and then
+        lines = [
+            " ".join(_random_number(rng) for _ in range(rng.randint(1, 4)))
+            for _ in range(rng.randint(1, 3))
+        ]
+        text = "[" + rng.choice(["\n ", "\n", ";\n "]).join(lines) + rng.choice(["]", "\n]"])
+    elif kind == 2:
+        mark = rng.choice(["^T", "^{T}", "^\\top", "'", "^T.", "^X", "''"])
+        text = _plain_answer(rng) + mark
+    elif kind == 3:  # a sign set apart, and things that look like it
+        text = rng.choice(["- ", "+ ", "-  ", "- [", "-\n"]) + _random_number(rng).lstrip("+-")
+    elif kind == 4:  # commas glued between digits
+        pairs = [
+            rng.choice(["-0", "0", "1", "12", "-3"]) + "," + rng.choice(["5", "05", "112", "050"])
+            for _ in range(rng.randint(1, 3))
+        ]
+        text = rng.choice(["", "[", "("]) + rng.choice(["; ", ", ", " "]).join(pairs)
+        text += {"": "", "[": "]", "(": ")"}[text[:1] if text[:1] in "[(" else ""]
+    else:
+        text = _plain_answer(rng)
+    fence = rng.choice(["", "", "`", "```\n", "```python\n"])
+    closing = fence.rstrip("\n").removesuffix("python")
+    return fence + text + ("\n" if "\n" in fence else "") + closing, rng.random() < 0.3
+
+
+def _full_parse(body: str):
+    full = MatrixParser(Source(body), body)
+    shape = full.parse()
+    return full.vals, full.res, full.sig, shape
+
+
 def test_fast_path_matches_full_parser():
     rng = random.Random(1234)
     fast_hits = errors = 0
-    for _ in range(3000):
-        body = _plain_answer(rng)
+    bodies = [_plain_answer(rng) for _ in range(3000)]
+    bodies += [_dressed_answer(rng)[0] for _ in range(2000)]
+    for body in bodies:
         fast = parse_plain(body)
-        full = MatrixParser(Source(body), body)
         try:
-            shape = full.parse()
+            full = _full_parse(body)
         except ParseError:
             errors += 1
             assert fast is None, body  # the fast path must never accept what is an error
             continue
         if fast is not None:
             fast_hits += 1
-            assert fast == (full.vals, full.res, full.sig, shape), body
-    assert fast_hits > 2000 and errors > 20  # both branches are really exercised
+            assert fast == full, body
+    assert fast_hits > 2500 and errors > 200  # both branches are really exercised
+
+
+def test_parse_numbers_same_with_and_without_fast_path(monkeypatch):
+    """End to end, so code fences, transposes, signs and comma checks are covered too."""
+    rng = random.Random(98765)
+    answers = [_dressed_answer(rng) for _ in range(4000)]
+
+    def run(text: str, scalar: bool):
+        try:
+            got = parse_numbers(text, expect_scalar=scalar)
+        except ParseError as err:
+            return err.message, err.position
+        return got.shape, got.values.tolist(), got.resolution.tolist(), got.sigfigs.tolist()
+
+    fast_hits = []
+    real_plain = numbers_module.parse_plain
+
+    def counting_plain(body: str):
+        got = real_plain(body)
+        fast_hits.append(got is not None)
+        return got
+
+    monkeypatch.setattr(numbers_module, "parse_plain", counting_plain)
+    with_fast = [run(text, scalar) for text, scalar in answers]
+    monkeypatch.setattr(numbers_module, "parse_plain", lambda body: None)
+    without = [run(text, scalar) for text, scalar in answers]
+    for (text, scalar), a, b in zip(answers, with_fast, without, strict=True):
+        assert a == b, (text, scalar)
+    errors = sum(isinstance(got[0], str) for got in without)
+    transposed = sum(
+        not isinstance(got[0], str) and len(got[0]) == 2 and "^" in text
+        for (text, _), got in zip(answers, without, strict=True)
+    )
+    assert sum(fast_hits) > 1000 and errors > 500 and transposed > 100
 
 
 # ---- fuzzing: only ParseError, never another exception -------------------------------------
@@ -750,6 +1127,16 @@ YES_NO = [
     ("Nein.", False),
     ("- No", False),
     ("no: the loss increases", False),
+    ("No gradient flows, so it cannot learn", False),
+    ("Yes, and no gradient reaches the bias.", True),
+    ("It can still learn, yes.", True),
+    ("The answer is: no.", False),
+    ("The answer is **no**, because the ReLU is dead.", False),
+    ("Answer: Yes, since the loss keeps falling. No doubt.", True),
+    ("I'd say (yes).", True),
+    ("It is a yes/no question, and the answer is no", False),
+    ("`yes`", True),
+    ("```text\nNo.\n```", False),
 ]
 
 
@@ -762,7 +1149,7 @@ YES_NO_ERRORS = [
     ("maybe", "expected yes or no, found 'maybe' at character 1"),
     ("  Perhaps yes", "expected yes or no, found 'Perhaps' at character 3"),
     ("yesterday", "found 'yesterday'"),
-    ("yes/no", "found 'yes/no'"),
+    ("yes/nothing", "found 'yes/nothing'"),
     ("42", "found '42'"),
     ("", "empty answer"),
     (" \n ", "empty answer"),
@@ -774,3 +1161,30 @@ def test_yes_no_rejected(text, fragment):
     with pytest.raises(ParseError) as info:
         parse_yes_no(text)
     assert fragment in info.value.message
+
+
+YES_NO_EXACT_ERRORS = [
+    ("Yes and no", "both yes and no at character 1: say one", 0),
+    ("yes/no", "both yes and no at character 1: say one", 0),
+    ("Yes or no?", "both yes and no at character 1: say one", 0),
+    ("  **No** or **yes**, it depends", "both yes and no at character 5: say one", 4),
+    ("yes / no", "both yes and no at character 1: say one", 0),
+    ("y/n", "both yes and no at character 1: say one", 0),
+    ("Ja oder nein.", "both yes and no at character 1: say one", 0),
+    ("yes/maybe", "expected yes or no, found 'yes/maybe' at character 1", 0),
+    # a late yes/no must be the only one in the first sentence, at its end or before a comma
+    ("There is no gradient, yes.", "expected yes or no, found 'There' at character 1", 0),
+    ("There is no gradient.", "expected yes or no, found 'There' at character 1", 0),
+    ("The answer is yes or no.", "expected yes or no, found 'The' at character 1", 0),
+    ("Does it learn? Yes.", "expected yes or no, found 'Does' at character 1", 0),
+    ("It is true.", "expected yes or no, found 'It' at character 1", 0),
+    ("Probably yes.", "expected yes or no, found 'Probably' at character 1", 0),
+    ("It depends, no.", "expected yes or no, found 'It' at character 1", 0),
+]
+
+
+@pytest.mark.parametrize("text, message, position", YES_NO_EXACT_ERRORS)
+def test_yes_no_rejected_exactly(text, message, position):
+    with pytest.raises(ParseError) as info:
+        parse_yes_no(text)
+    assert (info.value.message, info.value.position) == (message, position)

@@ -2,8 +2,10 @@ r"""The shape-finding half of parse_numbers: one bracket level at a time.
 
 Inside a level, ';', '\\' or a newline between runs of numbers starts a new row (MATLAB,
 LaTeX, plain text), while nested brackets are the rows (Python, numpy). Mixing the two is an
-error rather than a guess. Numbers themselves are read by ``Reader`` in flat row-major order,
-so the shape found here is all that is needed to reshape them.
+error rather than a guess. One exception: inside brackets, newline-separated rows of unequal
+length with no ';' are numpy's wrapped printout of one long vector. Numbers themselves are
+read by ``Reader`` in flat row-major order, so the shape found here is all that is needed to
+reshape them (or, for a trailing transpose mark such as '^T', to reorder them).
 """
 
 from __future__ import annotations
@@ -18,6 +20,15 @@ _ENVS |= {"smallmatrix", "array"}
 _WRAPPERS = frozenset({"array", "np.array", "numpy.array", "tensor", "torch.tensor"})
 _KEYWORDS = frozenset({"dtype", "device", "requires_grad", "grad_fn"})
 _KEYWORD_VALUE = frozenset({"word", "num", "other", "sign", "nl"})
+# What may follow the whole answer to transpose it, with white space and newlines dropped.
+_TRANSPOSE = frozenset(
+    {"'", "\u2019", "\u2032"}
+    | {
+        f"^{brace[:1]}{mark}{brace[1:]}"
+        for mark in ("T", "t", "\\top", "\\intercal", "\\mathsf{T}", "\\mathrm{T}")
+        for brace in ("", "{}")
+    }
+)
 
 
 def _entries(n: int) -> str:
@@ -27,7 +38,16 @@ def _entries(n: int) -> str:
 class Level:
     """Bookkeeping for one bracket level: entries per row, or the shapes of nested groups."""
 
-    __slots__ = ("counts", "row_starts", "groups", "last", "explicit_row", "env", "sep")
+    __slots__ = (
+        "counts",
+        "row_starts",
+        "groups",
+        "last",
+        "explicit_row",
+        "explicit_any",
+        "env",
+        "sep",
+    )
 
     def __init__(self) -> None:
         self.counts = [0]  # entries in each row of numbers
@@ -35,6 +55,7 @@ class Level:
         self.groups: list[tuple[tuple[int, ...], int]] = []  # (shape, start) of nested groups
         self.last = "start"  # what came last: start, item, comma or row
         self.explicit_row = False  # was the last row break a ';' or '\\' (not a newline)?
+        self.explicit_any = False  # was any row break at this level a ';' or '\\'?
         self.env = False  # was the last group a LaTeX environment?
         self.sep = ""  # ',' or ' ' once known: mixing them suggests decimal commas ('0,5 0,25')
 
@@ -69,6 +90,8 @@ class MatrixParser(Reader):
         if kind == "num" and start == self.last_num[1]:
             self._adjacent(m)
         shape, env = self._item(depth)
+        if shape is not None and depth == 0 and (after := self._transpose_mark()):
+            shape = self._transpose(lv, shape, after)
         if shape is None:
             if lv.groups:
                 raise self.fail("a number", start, " mixed with bracketed rows at the same level")
@@ -123,6 +146,7 @@ class MatrixParser(Reader):
             )
         if lv.last == "start" or (lv.last == "row" and lv.explicit_row and explicit):
             raise self.fail("empty row", start)
+        lv.explicit_any = lv.explicit_any or explicit
         if lv.last == "row":  # ';' next to a newline is one row break, not two
             lv.explicit_row = lv.explicit_row or explicit
             return
@@ -167,6 +191,8 @@ class MatrixParser(Reader):
             pair = "[]" if opener[3].group() == "[" else "()"
             empty = "empty matrix" if latex else f"empty brackets {quote(pair)}"
             raise self.fail(empty, opener[1])
+        if opener is not None and not lv.explicit_any and lv.sep != "," and len(set(counts)) > 1:
+            return (sum(counts),)  # numpy wraps a long vector: '[0.1 0.2 0.3\n 0.4]'
         for k, n in enumerate(counts[1:], 2):
             if n != counts[0]:
                 raise self.fail(
@@ -188,6 +214,46 @@ class MatrixParser(Reader):
         if len(lv.groups) == 1 and (top or lv.env):
             return first  # the answer's outer bracket, or \left[ \begin{matrix}...\right]
         return (len(lv.groups), *first)
+
+    # ---- a transpose mark after the whole answer ----------------------------------------
+
+    def _transpose_mark(self) -> int:
+        """Index of the eof token if only a transpose mark ('^T', "'") is left, else 0."""
+        i = self.i
+        marks: list[str] = []
+        while self.toks[i][0] != "eof" and len(marks) < 8:
+            if self.toks[i][0] != "nl":
+                marks.append(self.toks[i][3].group())
+            i += 1
+        if self.toks[i][0] == "eof" and "".join(marks) in _TRANSPOSE:
+            return i
+        return 0
+
+    def _transpose(self, lv: Level, shape: tuple[int, ...], after: int) -> tuple[int, ...]:
+        """Transpose what was just read, which must be all of the answer."""
+        mark = self.text[self.toks[self.i][1] : self.toks[after - 1][2]]
+        if lv.groups or any(lv.counts):
+            raise self.fail(
+                f"transpose mark {quote(mark)}",
+                self.toks[self.i][1],
+                " after several rows: put the whole matrix in one pair of brackets",
+            )
+        if len(shape) > 2:
+            raise self.fail(
+                f"transpose mark {quote(mark)}",
+                self.toks[self.i][1],
+                f": only a vector or matrix can be transposed, not shape {shape}",
+            )
+        self.i = after
+        if len(shape) == 1:
+            return (shape[0], 1)  # a row vector written flat becomes a column
+        rows, cols = shape
+        if rows > 1 and cols > 1:
+            order = [r * cols + c for c in range(cols) for r in range(rows)]
+            self.vals[:] = [self.vals[k] for k in order]
+            self.res[:] = [self.res[k] for k in order]
+            self.sig[:] = [self.sig[k] for k in order]
+        return (cols, rows)
 
     # ---- entries -----------------------------------------------------------------------
 

@@ -41,6 +41,27 @@ def quote(text: str) -> str:
     return f"'{text}'"
 
 
+_CODE_RE = re.compile(r"\s*(`+)(.*?)(?<!`)\1(?!`)\s*", re.DOTALL)
+_INFO_RE = re.compile(r"[A-Za-z][\w+-]*[^\S\n]*(?=\n)")  # the 'python' of '```python'
+
+
+def unwrap_code(text: str) -> str:
+    """Blank out Markdown backticks around the whole answer: '`[1, 2]`', '```python\\n...```'.
+
+    A fence of three or more backticks may name a language on its first line; that goes
+    too. Everything becomes spaces, so offsets into the text stay put.
+    """
+    if "`" not in text:
+        return text
+    m = _CODE_RE.fullmatch(strip_full_stop(text))  # '`0.5`.' ends a sentence after the code
+    if m is None or m[1] in m[2]:
+        return text  # no code, or several pieces of it
+    start, end = m.span(2)
+    if len(m[1]) >= 3 and (info := _INFO_RE.match(text, start)):
+        start = info.end()
+    return " " * start + text[start:end] + " " * (len(text) - end)
+
+
 def strip_full_stop(text: str) -> str:
     """Blank out one trailing '.' (ending a sentence) but not an ellipsis; offsets stay put."""
     end = len(text.rstrip())

@@ -15,7 +15,7 @@ import numpy as np
 from grader.parsing._fast import parse_plain
 from grader.parsing._literals import EXACT_SIGFIGS
 from grader.parsing._matrix import MatrixParser
-from grader.parsing._text import ParseError, Source, quote, strip_full_stop
+from grader.parsing._text import ParseError, Source, quote, strip_full_stop, unwrap_code
 
 __all__ = ["EXACT_SIGFIGS", "Numbers", "parse_numbers"]
 
@@ -23,6 +23,11 @@ _THOUSANDS_RE = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 _DECIMAL_COMMA_RE = re.compile(r"[+-]?[0-9]+,[0-9]+")
 _GAP = r"(?:\s|\\[,;: ]|~)"
 _SPACED_RE = re.compile(rf"[+-]?[0-9]{{1,3}}(?:{_GAP}[0-9]{{3}})+(?:\.[0-9]*)?")
+# '- 0.04' for a single number: a sign, one space, then the number.
+_SPACED_SIGN_RE = re.compile(r"\s*\$*\s*[+-][^\S\n](?=\.?[0-9])")
+# A comma glued between digits that can only be a decimal comma: after a signed zero
+# ('-0,112') or before a leading zero that is no thousands group ('0,05', '3,0625').
+_GLUED_DECIMAL_RE = re.compile(r"(?<![\w.])(?:[+-]0,[0-9]+|[+-]?[0-9]+,0[0-9]+)(?![\w.])")
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: comparing arrays has no single truth value
@@ -49,8 +54,13 @@ def parse_numbers(text: str, expect_scalar: bool = False) -> Numbers:
     With expect_scalar, a single bracketed number such as '[4960]' is returned as shape ().
     """
     src = Source(text)
-    body = strip_full_stop(src.text)
+    body = strip_full_stop(unwrap_code(src.text))
+    if expect_scalar and (m := _SPACED_SIGN_RE.match(body)):
+        sign = m.end() - 2  # glue the sign to its number; offsets stay put
+        body = body[:sign] + " " + body[sign] + body[m.end() :]
     _check_ambiguous(src, body, expect_scalar)
+    if "," in body:
+        _check_glued_decimal(src, body)
     columns = parse_plain(body)
     if columns is None:
         parser = MatrixParser(src, body)
@@ -98,3 +108,13 @@ def _check_ambiguous(src: Source, body: str, expect_scalar: bool) -> None:
     if _SPACED_RE.fullmatch(stripped):
         fixed = re.sub(_GAP, "", stripped)
         raise ParseError(f"spaces inside a number {quote(stripped)}: write {fixed}", lead)
+
+
+def _check_glued_decimal(src: Source, body: str) -> None:
+    """'[-0,112; 0,636]': reject commas that only make sense as decimal commas."""
+    for m in _GLUED_DECIMAL_RE.finditer(body):
+        written = m.group()
+        whole, _, frac = written.partition(",")
+        if len(frac) == 3 and whole.lstrip("+-")[0] != "0":
+            continue  # '1,050' may be a thousands separator: not this check's business
+        raise src.error(f"decimal comma in {quote(written)}", m.start(), f": write {whole}.{frac}")

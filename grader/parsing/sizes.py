@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from grader.parsing._text import ParseError, Source, quote, strip_full_stop
+from grader.parsing._text import ParseError, Source, quote, strip_full_stop, unwrap_code
 
 __all__ = ["MAX_DIMS", "parse_learnables", "parse_size"]
 
@@ -42,7 +42,7 @@ _PUNCT = " \t\n,;.:=-"
 def parse_size(text: str) -> tuple[int, ...]:
     """'2808 x 33 x 64', '2808×33×64', '2808 by 33', '[2808, 33, 64]', '256' -> ints."""
     src = Source(text)
-    body = strip_full_stop(src.text)
+    body = strip_full_stop(unwrap_code(src.text))
     return _read_size(src, body, 0, len(body))
 
 
@@ -53,7 +53,7 @@ def parse_learnables(text: str) -> dict[str, tuple[int, ...]]:
     answer such as '0', 'none' or '-' means no learnables at all.
     """
     src = Source(text)
-    body = strip_full_stop(src.text)
+    body = strip_full_stop(unwrap_code(src.text))
     if " ".join(body.lower().split()).strip("$ ") in _NOTHING:
         return {}
     names = [m for m in _NAME_RE.finditer(body) if m.group().lower() not in _NOT_NAMES]
