@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,8 +29,12 @@ class Key:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+class KeyValueError(ValueError):
+    """A reference solver's answer cannot be a key (e.g. it overflowed to infinity)."""
+
+
 def format_number(x: float) -> str:
-    if float(x) == int(x) and abs(x) < 1e15:
+    if math.isfinite(x) and float(x) == int(x) and abs(x) < 1e15:
         return str(int(x))
     return f"{x:.8g}"
 
@@ -48,6 +53,8 @@ def format_shape(shape: tuple[int, ...]) -> str:
 
 def numeric_key(value: Any, alternatives: list[Alternative] | None = None, **extra: Any) -> Key:
     arr = np.asarray(value, dtype=float)
+    if not np.isfinite(arr).all():
+        raise KeyValueError("the reference answer is not finite")
     return Key("numeric", arr, format_array(arr), tuple(alternatives or ()), extra)
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from grader.spec_checks import unknown
+
 UNITS = {"hour": 3600, "day": 86400}
 
 
@@ -63,12 +65,7 @@ def parse_late(data: Any, problems: list[str]) -> LatePenalty:
             "late_penalty: must be a mapping like {percent: 10, per: day, max_percent: 50}"
         )
         return LatePenalty()
-    for key in data:
-        if key not in ("percent", "per", "max_percent", "grace_minutes"):
-            problems.append(
-                f"late_penalty.{key}: unknown key (allowed: grace_minutes, "
-                "max_percent, per, percent)"
-            )
+    unknown(data, {"percent", "per", "max_percent", "grace_minutes"}, "late_penalty", problems)
     per = data.get("per", "day")
     if per not in UNITS:
         problems.append("late_penalty.per: must be hour or day")
@@ -85,7 +82,7 @@ def parse_late(data: Any, problems: list[str]) -> LatePenalty:
     )
 
 
-def parse_policy(data: dict[str, Any], problems: list[str], unknown) -> Policy:
+def parse_policy(data: dict[str, Any], problems: list[str]) -> Policy:
     attempts = data.get("attempts") or {}
     if not isinstance(attempts, dict):
         problems.append("attempts: must be a mapping like {max: 3, counting: best}")

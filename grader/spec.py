@@ -12,12 +12,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import yaml
 
 from grader.kinds import KINDS
 from grader.policy import Policy, parse_policy
+from grader.spec_checks import (
+    ReadError,
+    YamlProblem,
+    due,
+    duplicates,
+    labels,
+    load_yaml,
+    read_capped,
+    rubric,
+    unknown,
+    whole_number,
+)
 from grader.tolerance import Tolerance, ToleranceError
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -49,6 +58,7 @@ PART_KEYS = {
 }
 PARTIAL = ("elementwise", "none")
 MAX_SPEC_BYTES = 1_000_000
+MAX_QUESTION_NUMBER = 200
 
 
 class SpecError(ValueError):
@@ -114,9 +124,9 @@ class Assignment:
 def load_assignment(path: str | Path) -> Assignment:
     path = Path(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SpecError([f"cannot read {path}: {exc.strerror}"], str(path)) from exc
+        raw = read_capped(path, MAX_SPEC_BYTES)
+    except ReadError as exc:
+        raise SpecError([str(exc)], str(path)) from exc
     if len(raw) > MAX_SPEC_BYTES:
         raise SpecError([f"the file is larger than {MAX_SPEC_BYTES} bytes"], str(path))
     try:
@@ -128,12 +138,9 @@ def load_assignment(path: str | Path) -> Assignment:
 
 def parse_assignment(text: str, source: str = "assignment") -> Assignment:
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise SpecError([f"YAML syntax error{where}: {problem}"], source) from exc
+        data = load_yaml(text)
+    except YamlProblem as exc:
+        raise SpecError([str(exc)], source) from None
     problems: list[str] = []
     assignment = _assignment(data, problems, text)
     if problems or assignment is None:
@@ -150,23 +157,25 @@ def _assignment(data: Any, problems: list[str], text: str) -> Assignment | None:
     if not isinstance(data, dict):
         problems.append("the spec must be a mapping with id, title and questions")
         return None
-    _unknown(data, TOP_KEYS, "", problems)
+    unknown(data, TOP_KEYS, "", problems)
     ident = _ident(data.get("id"), "id", problems)
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         problems.append("title: required, a non-empty string")
     timezone = data.get("timezone", "UTC")
-    due = _due(data.get("due"), timezone, problems)
+    due_at = due(data.get("due"), timezone, problems)
     defaults = data.get("defaults") or {}
     if not isinstance(defaults, dict):
         problems.append("defaults: must be a mapping")
         defaults = {}
-    _unknown(defaults, DEFAULT_KEYS, "defaults", problems)
+    unknown(defaults, DEFAULT_KEYS, "defaults", problems)
     base = _part_settings(defaults, _Base(), "defaults", problems)
     questions = _questions(data.get("questions"), base, problems)
     version = hashlib.sha256(text.encode()).hexdigest()[:16]
-    policy = parse_policy(data, problems, _unknown)
-    return Assignment(ident, str(title or ""), due, str(timezone), questions, version, text, policy)
+    policy = parse_policy(data, problems)
+    return Assignment(
+        ident, str(title or ""), due_at, str(timezone), questions, version, text, policy
+    )
 
 
 @dataclass(frozen=True)
@@ -202,8 +211,8 @@ def _questions(data: Any, base: _Base, problems: list[str]) -> tuple[Question, .
         question = _question(item, index, base, problems)
         if question:
             questions.append(question)
-    _duplicates([q.id for q in questions], "question id", problems)
-    _duplicates([q.number for q in questions], "question number", problems)
+    duplicates([q.id for q in questions], "question id", problems)
+    duplicates([q.number for q in questions], "question number", problems)
     return tuple(questions)
 
 
@@ -214,30 +223,31 @@ def _question(data: Any, index: int, base: _Base, problems: list[str]) -> Questi
         return None
     if "id" in data:
         where = f"{where} ({data['id']})"
-    _unknown(data, QUESTION_KEYS, where, problems)
+    unknown(data, QUESTION_KEYS, where, problems)
     ident = _ident(data.get("id"), f"{where}.id", problems)
     kind = data.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         problems.append(f"{where}.kind: must be one of {', '.join(sorted(KINDS))}, not {kind!r}")
+        kind = None
     number = data.get("number", index + 1)
-    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-        problems.append(f"{where}.number: must be a whole number >= 1")
-    params = data.get("params") or {}
-    if not isinstance(params, dict):
-        problems.append(f"{where}.params: must be a mapping")
-        params = {}
+    if not whole_number(number, f"{where}.number", 1, MAX_QUESTION_NUMBER, problems):
+        number = index + 1
+    params = _params(data.get("params"), kind, where, problems)
     parts = _parts(data.get("parts"), ident, kind, where, base, problems)
-    labels = _labels(data.get("labels"), f"{where}.labels", problems)
+    names = labels(data.get("labels"), f"{where}.labels", problems)
     title = str(data.get("title") or f"Question {number}")
-    return Question(
-        ident,
-        number if isinstance(number, int) else index + 1,
-        title,
-        str(kind),
-        params,
-        parts,
-        labels,
-    )
+    return Question(ident, number, title, str(kind), params, parts, names)
+
+
+def _params(data: Any, kind: Any, where: str, problems: list[str]) -> dict[str, Any]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problems.append(f"{where}.params: must be a mapping")
+        return {}
+    if kind in KINDS:
+        unknown(data, KINDS[kind].param_keys, f"{where}.params", problems)
+    return data
 
 
 def _parts(data: Any, qid: str, qkind: Any, where: str, base: _Base, problems: list[str]):
@@ -249,7 +259,7 @@ def _parts(data: Any, qid: str, qkind: Any, where: str, base: _Base, problems: l
         part = _part(item, qid, qkind, f"{where}.parts[{index}]", base, problems)
         if part:
             parts.append(part)
-    _duplicates([p.id for p in parts], f"{where}: part id", problems)
+    duplicates([p.id for p in parts], f"{where}: part id", problems)
     return tuple(parts)
 
 
@@ -261,20 +271,23 @@ def _part(data: Any, qid: str, qkind: Any, where: str, base: _Base, problems: li
         where = f"{where} ({data['id']})"
     ident = _ident(data.get("id"), f"{where}.id", problems)
     kind = data.get("kind", qkind)
-    if kind not in ("yes-no", "free-text") and kind != qkind:
+    if not isinstance(kind, str | None) or kind not in ("yes-no", "free-text", qkind):
         problems.append(f"{where}.kind: a part can be yes-no or free-text, or its question's kind")
+        kind = qkind
     allowed = PART_KEYS | (KINDS[kind].part_keys if kind in KINDS else set())
-    _unknown(data, allowed, where, problems)
+    unknown(data, allowed, where, problems)
     points = data.get("points")
     if not isinstance(points, int | float) or isinstance(points, bool) or not 0 < points <= 1000:
         problems.append(f"{where}.points: required, a number above 0 (at most 1000)")
         points = 0
+    if kind == "free-text":
+        rubric(data.get("rubric"), points, f"{where}.rubric", problems)
     letter = data.get("letter")
     if letter is not None and not (isinstance(letter, str) and re.fullmatch(r"[a-z]", letter)):
         problems.append(f"{where}.letter: must be one lower-case letter like a")
         letter = None
     settings = _part_settings(data, base, where, problems)
-    labels = _labels(data.get("labels"), f"{where}.labels", problems)
+    names = labels(data.get("labels"), f"{where}.labels", problems)
     extra = {k: v for k, v in data.items() if k not in PART_KEYS}
     return Part(
         ident,
@@ -282,7 +295,7 @@ def _part(data: Any, qid: str, qkind: Any, where: str, base: _Base, problems: li
         float(points),
         str(kind),
         letter,
-        labels,
+        names,
         settings.tolerance,
         settings.partial,
         settings.carry_forward,
@@ -290,56 +303,8 @@ def _part(data: Any, qid: str, qkind: Any, where: str, base: _Base, problems: li
     )
 
 
-def _due(value: Any, timezone: Any, problems: list[str]) -> datetime | None:
-    try:
-        zone = ZoneInfo(str(timezone))
-    except (ZoneInfoNotFoundError, ValueError):
-        problems.append(f"timezone: unknown time zone {timezone!r} (use a name like Europe/Berlin)")
-        zone = ZoneInfo("UTC")
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        try:
-            moment = datetime.fromisoformat(str(value).strip())
-        except ValueError:
-            problems.append(f"due: {value!r} is not a date like 2026-11-20 23:59")
-            return None
-    # A due date without an offset is in the course's time zone, never silently UTC.
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
-
-
 def _ident(value: Any, where: str, problems: list[str]) -> str:
     if not isinstance(value, str) or not ID_RE.match(value):
         problems.append(f"{where}: required, letters, digits, _ or - (at most 64), not {value!r}")
         return str(value)
     return value
-
-
-def _labels(value: Any, where: str, problems: list[str]) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        problems.append(f"{where}: must be a list of non-empty strings")
-        return ()
-    return tuple(value)
-
-
-def _unknown(
-    data: dict[str, Any], allowed: set[str] | frozenset[str], where: str, problems: list[str]
-) -> None:
-    for key in data:
-        if key not in allowed:
-            prefix = f"{where}." if where else ""
-            problems.append(f"{prefix}{key}: unknown key (allowed: {', '.join(sorted(allowed))})")
-
-
-def _duplicates(values: list[Any], what: str, problems: list[str]) -> None:
-    seen: set[Any] = set()
-    for value in values:
-        if value in seen:
-            problems.append(f"{what} {value!r} is used twice")
-        seen.add(value)

@@ -7,6 +7,7 @@ So 0.073 for 0.0734 is right when 3 decimals are required, and 0.07 is not.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -58,12 +59,16 @@ class Tolerance:
             value = getattr(self, name)
             if not isinstance(value, int | float) or isinstance(value, bool) or not value >= 0:
                 raise ToleranceError(f"tolerance {name} must be a number >= 0, not {value!r}")
+            if not math.isfinite(value):
+                raise ToleranceError(f"tolerance {name} must be a finite number, not {value!r}")
         for name in ("digits", "min_decimals", "min_sigfigs"):
             value = getattr(self, name)
             if value is None and name != "digits":
                 continue
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 15:
                 raise ToleranceError(f"tolerance {name} must be a whole number from 0 to 15")
+        if self.mode == "sigfig" and self.digits < 1:
+            raise ToleranceError("tolerance digits must be at least 1 for sigfig")
         if self.mode == "relabs" and self.rtol == 0 and self.atol == 0:
             raise ToleranceError("relabs tolerance needs rtol or atol above 0")
 

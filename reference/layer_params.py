@@ -7,8 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
+    "MAX_SIZE",
     "LayerSpecError",
     "as_list",
+    "in_range",
     "parse_padding",
     "read_bias",
     "read_int",
@@ -18,8 +20,20 @@ __all__ = [
 ]
 
 
+MAX_SIZE = 1_000_000  # sizes, counts, strides and padding: whole numbers up to this
+
+
 class LayerSpecError(ValueError):
     """A layer description is invalid or gives an impossible size."""
+
+
+def in_range(number: int, what: str, value: Any, low: int = 1) -> int:
+    """`number` when it is at most MAX_SIZE (the caller checked the lower bound)."""
+    if number > MAX_SIZE:
+        raise LayerSpecError(
+            f"{what} must be a whole number from {low} to 1,000,000, got {value!r}"
+        )
+    return number
 
 
 # ----------------------------------------------------------------------------- value parsing
@@ -92,7 +106,7 @@ def parse_padding(value: Any) -> str | tuple[int, int, int, int]:
         )
     if any(n < 0 for n in nums):
         raise LayerSpecError(f"padding must be non-negative, got {value!r}")
-    return tuple(nums)
+    return tuple(in_range(n, "padding", value, 0) for n in nums)
 
 
 def same_padding(size: int, kernel: int, stride: int = 1, dilation: int = 1) -> tuple[int, int]:
@@ -115,7 +129,7 @@ def read_positive(layer: Mapping, key: str, default: Any = None, *aliases: str) 
     number = read_int(value, f"{key!r}")
     if number <= 0:
         raise LayerSpecError(f"{key!r} must be a positive integer, got {value!r}")
-    return number
+    return in_range(number, repr(key), value)
 
 
 def read_pair(layer: Mapping, key: str, default: Any = None) -> tuple[int, int]:
@@ -131,7 +145,7 @@ def read_pair(layer: Mapping, key: str, default: Any = None) -> tuple[int, int]:
     pair = tuple(read_int(i, f"{key!r}") for i in items)
     if min(pair) <= 0:
         raise LayerSpecError(f"{key!r} must be positive, got {value!r}")
-    return pair
+    return tuple(in_range(n, repr(key), value) for n in pair)
 
 
 def read_bias(layer: Mapping) -> bool:

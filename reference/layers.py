@@ -16,6 +16,7 @@ from typing import Any
 from .layer_params import (
     LayerSpecError,
     as_list,
+    in_range,
     parse_padding,
     read_bias,
     read_int,
@@ -33,6 +34,7 @@ __all__ = [
     "parse_padding",
     "same_padding",
     "apply_layer",
+    "check_layer_keys",
     "layer_table",
 ]
 
@@ -55,6 +57,24 @@ _ALIASES = {
 }
 _TYPES = {alias: kind for kind, aliases in _ALIASES.items() for alias in aliases}
 _PASSTHROUGH = frozenset({"relu", "leakyrelu", "dropout", "softmax"})
+# Keys a layer of each (spelled) type may have besides name, type and activation: a misspelt
+# key such as `strid: 2` would otherwise silently fall back to the default.
+_COMMON_KEYS = frozenset({"name", "type", "activation"})
+_WINDOW = ("size", "stride", "padding")
+_KEYS = {
+    "input": ("size",),
+    "conv": ("filters", "size", "stride", "dilation", "groups", "padding", "bias"),
+    "maxpool": _WINDOW,
+    "avgpool": _WINDOW,
+    "pool": ("mode", *_WINDOW),
+    "fc": ("units", "out", "bias"),
+    "batchnorm": (),
+    "relu": (),
+    "leakyrelu": ("negative_slope", "scale"),
+    "dropout": ("p", "rate", "probability"),
+    "softmax": (),
+    "flatten": (),
+}
 _POOL_MODES = {"max": "maxpool", "avg": "avgpool", "average": "avgpool"}
 
 
@@ -174,7 +194,7 @@ def _input(layer, in_size, convention, rules):
     out = tuple(read_int(d, "input 'size'") for d in dims)
     if min(out) <= 0:
         raise LayerSpecError(f"input 'size' must be positive, got {size!r}")
-    return out, ()
+    return tuple(in_range(n, "input 'size'", size) for n in out), ()
 
 
 def _conv(layer, in_size, convention, rules):
@@ -245,6 +265,16 @@ def _kind(layer: Mapping) -> str:
         if kind is None:
             raise LayerSpecError(f"pool 'mode' must be max or avg, got {mode!r}")
     return kind
+
+
+def _check_keys(layer: Mapping) -> None:
+    _kind(layer)  # a valid type first
+    spelled = _TYPES[re.sub(r"[\s_\-]", "", layer["type"].lower())]
+    allowed = _COMMON_KEYS.union(_KEYS[spelled])
+    for key in layer:
+        if key not in allowed:
+            names = ", ".join(sorted(allowed))
+            raise LayerSpecError(f"unknown key {key!r} (allowed: {names})")
 
 
 def _apply(layer: Mapping, in_size: tuple[int, ...], convention: str, rules: Rules) -> LayerRow:
@@ -322,6 +352,15 @@ def _table_row(layer, index, rows, convention, rules) -> LayerRow:
     if any(r.name == layer["name"] for r in rows):
         raise LayerSpecError(f"duplicate layer name {layer['name']!r}")
     return _apply(layer, rows[-1].output if rows else (), convention, rules)
+
+
+def check_layer_keys(layers: Sequence[Mapping]) -> None:
+    """Refuse a key a layer of its type does not use, such as a misspelt `strid: 2` that
+    would silently mean stride 1. (layer_table and apply_layer ignore extra keys.)"""
+    if isinstance(layers, str | Mapping) or not isinstance(layers, Sequence):
+        return  # layer_table says what is wrong with that
+    for index, layer in enumerate(layers):
+        _checked(layer, index, _check_keys, layer)
 
 
 def layer_table(

@@ -115,10 +115,10 @@ def test_randomized_quiz_gives_each_student_a_stable_variant():
         ({"questions__0__parts__0__points": 0}, "parts[0] (a).points: required, a number above 0"),
         ({"questions__0__parts__0__points": "two"}, "points: required, a number above 0"),
         ({"questions__0__parts__0__letter": "AB"}, "letter: must be one lower-case letter"),
-        ({"questions__0__parts__0__wrt": "x"}, "parts[0] (a).wrt: unknown key"),
+        ({"questions__0__parts__0__wrt": "x"}, "parts[0] (a): unknown key 'wrt' (allowed:"),
         ({"questions__0__parts__0__tolerance": {"mode": "close"}}, "tolerance: tolerance mode"),
-        ({"questions__0__parts__0__logits": "abc"}, "q1.a: could not convert string to float"),
-        ({"questions__0__colour": "red"}, "questions[0] (q1).colour: unknown key"),
+        ({"questions__0__parts__0__logits": "abc"}, "q1.a: logits: must be numbers, not 'abc'"),
+        ({"questions__0__colour": "red"}, "questions[0] (q1): unknown key 'colour' (allowed:"),
         (
             {"defaults": {"carry_forward": 2}},
             "defaults.carry_forward: must be a number from 0 to 1",

@@ -4,7 +4,7 @@ GET /submissions/<id> -> status, and once graded the `grade-sheet --json` result
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import current_app, g, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from grader import models
@@ -17,11 +17,15 @@ from grader.service.views import submission_json
 from grader.web_db import dispatch, get_session
 
 MAX_SHEET_BYTES = 1_000_000
+SUBMIT_LIMIT = (20, 60)  # per user per minute: double clicks pass, scripts gone wild do not
 
 
 @bp.post("/assignments/<assignment_id>/submissions")
 @login_required("student", "ta", "instructor")
 def create_submission(assignment_id: str):
+    limiter = current_app.extensions["dlgrader.ratelimit"]
+    if not limiter.allow(f"submit:{g.user.id}", *SUBMIT_LIMIT):
+        raise Invalid("too many submissions in a minute: wait a moment and try again", 429)
     incoming = _incoming()
     session = get_session()
     for _ in range(3):  # a concurrent submission may take the same attempt number

@@ -6,13 +6,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from grader.keys import Key, alternative, numeric_key
-from grader.kinds import KindError, register, require
+from grader.kinds import KindError, as_array, as_number, register, require
 from reference.neuron import neuron
 
 QUANTITIES = ("z", "y", "dy_dz", "dw", "dx", "db")
 
 
-@register("neuron", "numeric", part_keys=("quantity",))
+@register(
+    "neuron",
+    "numeric",
+    part_keys=("quantity",),
+    param_keys=("w", "x", "b", "activation", "upstream", "negative_slope"),
+)
 def solve(params: Mapping[str, Any], part: Mapping[str, Any]) -> Key:
     quantity = require(part, "quantity", "a neuron part")
     if quantity not in QUANTITIES:
@@ -38,8 +43,15 @@ def solve(params: Mapping[str, Any], part: Mapping[str, Any]) -> Key:
 
 
 def _arguments(params: Mapping[str, Any]) -> dict[str, Any]:
-    args = {name: require(params, name, "a neuron question's params") for name in ("w", "x", "b")}
-    for optional in ("activation", "upstream", "negative_slope"):
+    need = "a neuron question's params"
+    args: dict[str, Any] = {
+        "w": as_array(require(params, "w", need), "params.w"),
+        "x": as_array(require(params, "x", need), "params.x"),
+        "b": as_number(require(params, "b", need), "params.b"),
+    }
+    for optional in ("upstream", "negative_slope"):
         if optional in params:
-            args[optional] = params[optional]
+            args[optional] = as_number(params[optional], f"params.{optional}")
+    if "activation" in params:
+        args["activation"] = params["activation"]
     return args

@@ -8,22 +8,35 @@ from typing import Any
 import numpy as np
 
 from grader.keys import Alternative, Key, alternative, numeric_key
-from grader.kinds import KindError, register, require
+from grader.kinds import KindError, as_array, as_int, as_number, register, require, setting, short
 from reference.softmax import log_softmax, softmax
 
 
-@register("softmax", "numeric", part_keys=("logits", "temperature", "axis"))
+@register(
+    "softmax",
+    "numeric",
+    part_keys=("logits", "temperature", "axis"),
+    param_keys=("temperature", "axis"),
+)
 def solve(params: Mapping[str, Any], part: Mapping[str, Any]) -> Key:
-    logits = np.asarray(require(part, "logits", "a softmax part"), dtype=float)
-    temperature = float(part.get("temperature", params.get("temperature", 1.0)))
-    axis = int(part.get("axis", params.get("axis", -1)))
+    logits = as_array(require(part, "logits", "a softmax part"), "logits")
     if logits.ndim == 0 or logits.ndim > 2:
-        raise KindError("softmax logits must be a vector or a matrix")
-    try:
-        expected = softmax(logits, axis=axis, temperature=temperature)
-    except ValueError as exc:
-        raise KindError(str(exc)) from exc
+        raise KindError("logits: must be a vector or a matrix")
+    temperature = _temperature(params, part)
+    value, where = setting(params, part, "axis", -1)
+    axis = as_int(value, where)
+    if not -logits.ndim <= axis < logits.ndim:
+        raise KindError(f"{where}: {axis} is not an axis of logits with {logits.ndim} dimension(s)")
+    expected = softmax(logits, axis=axis, temperature=temperature)
     return numeric_key(expected, _mistakes(logits, axis, temperature), kind="softmax")
+
+
+def _temperature(params: Mapping[str, Any], part: Mapping[str, Any]) -> float:
+    value, where = setting(params, part, "temperature", 1.0)
+    temperature = as_number(value, where)
+    if temperature <= 0:
+        raise KindError(f"temperature must be > 0, not {short(value)}")
+    return temperature
 
 
 def _mistakes(logits: np.ndarray, axis: int, temperature: float) -> list[Alternative]:

@@ -6,24 +6,30 @@ from collections.abc import Mapping
 from typing import Any
 
 from grader.keys import Key, alternative, numeric_key
-from grader.kinds import KindError, register, require
+from grader.kinds import KindError, as_bool, register, require, short
 from reference import training
 
 QUANTITIES = ("iterations_per_epoch", "samples_for_iterations", "total_iterations")
 
 
-@register("training-arithmetic", "numeric", part_keys=("quantity",))
+@register(
+    "training-arithmetic",
+    "numeric",
+    part_keys=("quantity",),
+    param_keys=("n_samples", "batch_size", "epochs", "iterations", "drop_last"),
+)
 def solve(params: Mapping[str, Any], part: Mapping[str, Any]) -> Key:
     quantity = require(part, "quantity", "a training-arithmetic part")
     if quantity not in QUANTITIES:
-        raise KindError(f"quantity must be one of {', '.join(QUANTITIES)}, not {quantity!r}")
+        raise KindError(f"quantity must be one of {', '.join(QUANTITIES)}, not {short(quantity)}")
     values = {**params, **{k: v for k, v in part.items() if k in params}}
-    drop_last = bool(values.get("drop_last", True))
+    drop_last = as_bool(values.get("drop_last", True), "params.drop_last")
     batch = require(values, "batch_size", "training-arithmetic params")
     try:
         if quantity == "samples_for_iterations":
             return _samples_key(require(values, "iterations", "params"), batch, drop_last)
         samples = require(values, "n_samples", "training-arithmetic params")
+        _some_iteration(samples, batch, drop_last)
         if quantity == "iterations_per_epoch":
             value = training.iterations_per_epoch(samples, batch, drop_last)
             other = training.iterations_per_epoch(samples, batch, not drop_last)
@@ -34,6 +40,13 @@ def solve(params: Mapping[str, Any], part: Mapping[str, Any]) -> Key:
         return numeric_key(value, _rounding_mistake(other, value, drop_last))
     except ValueError as exc:
         raise KindError(str(exc)) from exc
+
+
+def _some_iteration(samples: Any, batch: Any, drop_last: bool) -> None:
+    """With the last partial batch dropped, fewer samples than a batch train nothing."""
+    training.iterations_per_epoch(samples, batch, drop_last)  # validates both first
+    if drop_last and samples < batch:
+        raise KindError(f"n_samples ({samples}) is smaller than batch_size ({batch}): no iteration")
 
 
 def _rounding_mistake(other: int, value: int, drop_last: bool) -> list:

@@ -59,12 +59,14 @@ def hash_token(token: str) -> str:
 def user_for_token(session: Session, token: str) -> models.User | None:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = session.scalars(
-        select(models.ApiToken).where(
+    # One query: the user joined through an unrevoked token.
+    return session.scalars(
+        select(models.User)
+        .join(models.ApiToken, models.ApiToken.user_id == models.User.id)
+        .where(
             models.ApiToken.token_hash == hash_token(token), models.ApiToken.revoked_at.is_(None)
         )
     ).one_or_none()
-    return row.user if row else None
 
 
 def revoke_tokens(session: Session, user: models.User) -> int:
