@@ -21,7 +21,8 @@ log = logging.getLogger("dlgrader")
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask("grader", instance_relative_config=True)
+    # static_folder=None: the web blueprint serves its own assets at /static.
+    app = Flask("grader", instance_relative_config=True, static_folder=None)
     config = load_config(test_config)
     if not config.get("SECRET_KEY"):
         if not embedded(config):
