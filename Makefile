@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench clean browser
 
 setup: $(STAMP)
 
@@ -20,7 +20,13 @@ run: setup
 	$(BIN)/dlgrader grade-sheet assignments/dl-hw1.yaml examples/answer-sheet-01.md
 	$(BIN)/dlgrader serve
 
-test: setup
+# Browser tests drive Debian's chromium (never a downloaded browser build).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: setup browser
 	$(BIN)/ruff check .
 	@# pytest's exit code 5 (no tests collected) must never pass for green.
 	$(BIN)/python -m pytest; rc=$$?; \

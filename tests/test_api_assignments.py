@@ -48,12 +48,12 @@ def test_list_shows_due_dates_in_the_course_zone_attempts_and_late(world, monkey
     world.drain()
     # 23:00 in Berlin, before dl-hw1 is due at 23:59 (22:59 UTC); later midnight, after it.
     monkeypatch.setattr(
-        "grader.api.assignments.utcnow", lambda: datetime(2026, 11, 20, 22, tzinfo=UTC)
+        "grader.api.assignments.utcnow", lambda: datetime(2027, 11, 19, 22, tzinfo=UTC)
     )
     hw1 = {
         "id": "dl-hw1",
         "title": HW1_TITLE,
-        "due": "2026-11-20T23:59:00+01:00",
+        "due": "2027-11-19T23:59:00+01:00",
         "timezone": "Europe/Berlin",
         "late": False,
         "max_attempts": None,
@@ -65,7 +65,7 @@ def test_list_shows_due_dates_in_the_course_zone_attempts_and_late(world, monkey
     quiz = {
         "id": "dl-quiz-random",
         "title": "DL quiz (randomized per student)",
-        "due": "2026-12-18T12:00:00-05:00",
+        "due": "2027-12-17T12:00:00-05:00",
         "timezone": "America/New_York",
         "late": False,
         "max_attempts": None,
@@ -79,7 +79,7 @@ def test_list_shows_due_dates_in_the_course_zone_attempts_and_late(world, monkey
     bobs = api(world, "bob", "GET", "/assignments").get_json()["assignments"]
     assert [a["attempts_used"] for a in bobs] == [0, 0]
     monkeypatch.setattr(
-        "grader.api.assignments.utcnow", lambda: datetime(2026, 11, 20, 23, tzinfo=UTC)
+        "grader.api.assignments.utcnow", lambda: datetime(2027, 11, 19, 23, tzinfo=UTC)
     )
     late = api(world, "alice", "GET", "/assignments").get_json()["assignments"]
     assert [a["late"] for a in late] == [True, False]

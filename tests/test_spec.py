@@ -71,7 +71,7 @@ def test_sample_assignment_loads_with_expected_structure():
 def test_due_date_is_in_the_course_time_zone_not_utc():
     hw = load_assignment(HW1)
     assert hw.due.utcoffset() == timedelta(hours=1)  # Berlin in November: CET
-    assert hw.due.replace(tzinfo=None) == datetime(2026, 11, 20, 23, 59)
+    assert hw.due.replace(tzinfo=None) == datetime(2027, 11, 19, 23, 59)
 
 
 def test_due_date_across_daylight_saving_keeps_wall_time():

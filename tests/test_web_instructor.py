@@ -32,7 +32,7 @@ Q1 = {"q1.dx": "[-0.112, 0.636]", "q1.dW": "[[0.088, 0.176], [0.104, 0.208]]"}
 DX_SIGN = "[0.112, -0.636]"
 DW_SIGN = "[[-0.088, -0.176], [-0.104, -0.208]]"
 LAYERS_TWO_RIGHT = "conv1_1: 2808 x 33 x 64\nconv1_2: 2808 x 33 x 64\npool1: 1 x 1 x 1"
-DUE = datetime(2026, 11, 20, 22, 59, tzinfo=UTC)  # 23:59 in Berlin
+DUE = datetime(2027, 11, 19, 22, 59, tzinfo=UTC)  # 23:59 in Berlin
 EVIL_NAME = '=HYPERLINK("http://evil")'
 STUDENTS = ("alice", "bob", "carol", "dave", "erin")
 
@@ -181,7 +181,7 @@ def test_overview_numbers_come_from_the_database(both_world):
         assert [count for *_, count in bins] == [1, 3, 0, 0, 0, 0, 0, 0, 0, 0]
         assert bins[0][:2] == (0.0, 3.0) and bins[-1][:2] == (27.0, 30.0)
         timeline = analytics.submissions_by_hour(session, "dl-hw1", DUE, 48, 24)
-    assert timeline.start == datetime(2026, 11, 18, 22, 0, tzinfo=UTC)
+    assert timeline.start == datetime(2027, 11, 17, 22, 0, tzinfo=UTC)
     assert len(timeline.counts) == 73
     assert {i: n for i, n in enumerate(timeline.counts) if n} == {18: 1, 46: 1, 47: 1, 48: 1, 50: 1}
     assert (timeline.before, timeline.after) == (1, 0)  # erin's, 100 hours early
@@ -210,7 +210,7 @@ def test_overview_page_shows_counts_failures_and_charts(world):
     assert "3 to 6 points: 3 student(s)" in histogram
     timeline = svg(html, "timeline")
     assert timeline.count('<rect class="bar"') == 73
-    assert 'class="marker"' in timeline and "deadline 2026-11-20 23:59 CET" in timeline
+    assert 'class="marker"' in timeline and "deadline 2027-11-19 23:59 CET" in timeline
     assert "style=" not in html and "onclick" not in html.lower()
 
 
