@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -82,7 +83,7 @@ def test_instructor_sees_results_grades_overrides_and_exports(server, browser):
     page.goto(f"{server.base}/dashboard/dl-hw1")
     with page.expect_download() as info:
         page.click("text=Gradebook CSV")
-    rows = list(csv.reader(io.StringIO(open(info.value.path()).read())))
+    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text())))
     header, student = rows[0], next(r for r in rows if "student@example.edu" in r)
     total = student[header.index("total")] if "total" in header else student[-2]
     assert float(total) == 21 + 1 + 1.5  # sheet 21, rubric item 1, override q1.dx 0 -> 1.5
