@@ -56,13 +56,17 @@ CASES = {
 }
 
 
-def per_second(func, seconds: float = 1.0) -> float:
-    count, start = 0, time.perf_counter()
-    while (elapsed := time.perf_counter() - start) < seconds:
-        for _ in range(200):
-            func()
-        count += 200
-    return count / elapsed
+def per_second(func, seconds: float = 0.5, trials: int = 5) -> float:
+    """The best of several short trials: a shared VM's noise only ever slows a trial."""
+    best = 0.0
+    for _ in range(trials):
+        count, start = 0, time.perf_counter()
+        while (elapsed := time.perf_counter() - start) < seconds:
+            for _ in range(200):
+                func()
+            count += 200
+        best = max(best, count / elapsed)
+    return best
 
 
 def main() -> None:
