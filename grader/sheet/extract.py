@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 from grader.answer_key import answer_key
@@ -68,28 +69,31 @@ def _extract_part(question: Question, part: Part, section: Block, answer_type: s
 def _labelled_value(part: Part, scope: Block) -> Found:
     """The value written after one of the part's labels ("dL/dx = ..."): the last
     occurrence that reads as a value; if none does, the last attempt, so the student sees
-    the parser's message rather than "missing"."""
+    the parser's message rather than "missing". Labels are matched in their own case
+    first; other cases only when that finds nothing (dx and dX may be different parts)."""
     text = scope.text
+    for pattern in _label_patterns(tuple(label_variants(part))):
+        chosen = _last_value(pattern, text)
+        if chosen is not None:
+            line = text.count("\n", 0, chosen[0])
+            return Found(chosen[1], scope.where(line, line))
+    labels = ", ".join(label_variants(part)[:4])
+    return Found(None, scope.where(), f"no value after any of the labels {labels}")
+
+
+def _last_value(pattern: re.Pattern[str], text: str) -> tuple[int, str] | None:
     best: tuple[int, str] | None = None
     attempt: tuple[int, str] | None = None
-    for pattern in _label_patterns(label_variants(part)):
-        for match in pattern.finditer(text):
-            if _inside_a_derivative(text, match.start()):
-                continue
-            found = candidates_after_equals(text[match.end() :])
-            value = next((c for c in found if parses(c)), None)
-            if value and (best is None or match.start() > best[0]):
-                best = (match.start(), value)
-            elif found and _looks_like_a_value(found[-1]) and (
-                attempt is None or match.start() > attempt[0]
-            ):
-                attempt = (match.start(), found[-1])
-    chosen = best or attempt
-    if chosen is None:
-        labels = ", ".join(label_variants(part)[:4])
-        return Found(None, scope.where(), f"no value after any of the labels {labels}")
-    line = text.count("\n", 0, chosen[0])
-    return Found(chosen[1], scope.where(line, line))
+    for match in pattern.finditer(text):
+        if _inside_a_derivative(text, match.start()):
+            continue
+        found = candidates_after_equals(text[match.end() :])
+        value = next((c for c in found if parses(c)), None)
+        if value:
+            best = (match.start(), value)  # finditer goes left to right: the last wins
+        elif found and _looks_like_a_value(found[-1]):
+            attempt = (match.start(), found[-1])
+    return best or attempt
 
 
 def label_variants(part: Part) -> list[str]:
@@ -122,17 +126,18 @@ def _looks_like_a_value(text: str) -> bool:
     return bool(re.search(r"[0-9]|\b(?:nan|inf|infinity)\b|\.\.\.", text, re.IGNORECASE))
 
 
-def _label_patterns(labels: list[str]) -> list[re.Pattern[str]]:
-    patterns = []
-    for flags in (0, re.IGNORECASE):
-        for label in labels:
-            body = r"\s*".join(re.escape(chunk) for chunk in label.split())
-            guard = r"(?<![A-Za-z\\])" if label[0].isalpha() else ""
-            # The label, then closing braces / spaces / $, then '=', ':' or '≈'.
-            patterns.append(
-                re.compile(guard + body + r"(?![A-Za-z])[\s})$]*(?:=|:|≈|\\approx)", flags)
-            )
-    return patterns
+@lru_cache(maxsize=1024)
+def _label_patterns(labels: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """One alternation of all labels, in their own case and then in any case; compiled
+    once per label set (Python's own regex cache is too small for these)."""
+    alternatives = []
+    for label in labels:
+        body = r"\s*".join(re.escape(chunk) for chunk in label.split())
+        guard = r"(?<![A-Za-z\\])" if label[0].isalpha() else ""
+        alternatives.append(guard + body)
+    # The label, then closing braces / spaces / $, then '=', ':' or '≈'.
+    source = "(?:" + "|".join(alternatives) + r")(?![A-Za-z])[\s})$]*(?:=|:|≈|\\approx)"
+    return re.compile(source), re.compile(source, re.IGNORECASE)
 
 
 def _table_column(question: Question, part: Part, scope: Block) -> Found:
