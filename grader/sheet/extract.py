@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 from grader.answer_key import answer_key
 from grader.sheet.sections import Block, part_blocks, question_sections
