@@ -48,6 +48,7 @@ class Claimed:
     spec_hash: str
     answers: dict[str, Any] | None
     sheet: str | None
+    key_version: int
 
 
 def grade_submission(
@@ -84,10 +85,17 @@ def claim(factory: sessionmaker[Session], submission_id: int, settings: Settings
         if not taken:
             log.info("event=skip submission=%s reason=not-queued", submission_id)
             return "skipped"
-        # One query for the submission, its student's email and its key version's spec.
-        row, email, spec_yaml, spec_hash = session.execute(
+        # One query for what grading needs: answers, the student's email, the key's spec.
+        sub = models.Submission
+        row = session.execute(
             select(
-                models.Submission,
+                sub.id,
+                sub.student_id,
+                sub.assignment_id,
+                sub.answers,
+                sub.sheet_text,
+                sub.key_version,
+                sub.tries,
                 models.User.email,
                 models.KeyVersion.spec_yaml,
                 models.KeyVersion.spec_hash,
@@ -101,43 +109,54 @@ def claim(factory: sessionmaker[Session], submission_id: int, settings: Settings
             .where(models.Submission.id == submission_id)
         ).one()
         if row.tries > settings.max_tries:
-            _fail(row, "too_many_tries", f"gave up after {settings.max_tries} tries")
+            _fail(
+                session.get(sub, submission_id),
+                "too_many_tries",
+                f"gave up after {settings.max_tries} tries",
+            )
             return "failed"
         log.info("event=claim submission=%s try=%s", submission_id, row.tries)
         return Claimed(
             row.id,
             token,
             row.student_id,
-            email,
+            row.email,
             row.assignment_id,
-            spec_yaml,
-            spec_hash,
+            row.spec_yaml,
+            row.spec_hash,
             row.answers,
             row.sheet_text,
+            row.key_version,
         )
 
 
 def store(factory: sessionmaker[Session], claimed: Claimed, spec, result: SheetResult) -> str:
     with transaction(factory) as session:
         _asynchronous_commit(session)
-        row = session.scalars(
-            select(models.Submission)
+        # The guard first: only the claim's holder marks it graded, and the UPDATE's row
+        # lock keeps the reconciler out until this transaction ends.
+        owned = session.execute(
+            update(models.Submission)
             .where(
                 models.Submission.id == claimed.id,
                 models.Submission.claim_token == claimed.token,
                 models.Submission.status == "grading",
             )
-            .with_for_update()
-        ).one_or_none()
-        if row is None:
+            .values(
+                status="graded",
+                graded_at=utcnow(),
+                lease_until=None,
+                claim_token=None,
+                score=Decimal(str(result.score)),
+                max_score=Decimal(str(result.max_score)),
+                warnings={"warnings": result.warnings} if result.warnings else None,
+            )
+        ).rowcount
+        if not owned:
             log.warning("event=lost-claim submission=%s", claimed.id)
             return "lost"
-        write_results(session, row, result)
+        write_results(session, claimed, result)
         _record_variants(session, spec, claimed)
-        row.status = "graded"
-        row.graded_at = utcnow()
-        row.lease_until = None
-        row.claim_token = None
     log.info("event=graded submission=%s score=%s/%s", claimed.id, result.score, result.max_score)
     return "graded"
 
@@ -151,13 +170,13 @@ def _asynchronous_commit(session: Session) -> None:
         session.execute(text("SET LOCAL synchronous_commit = off"))
 
 
-def write_results(session: Session, row: models.Submission, result: SheetResult) -> None:
+def write_results(session: Session, claimed: Claimed, result: SheetResult) -> None:
     """All part results in one INSERT ... RETURNING, then their log rows in one more: a
     round trip per row would dominate a worker's time."""
     now = utcnow()
     rows = [
         {
-            "submission_id": row.id,
+            "submission_id": claimed.id,
             "part_key": f"{question.id}.{part.id}",
             "status": part.status,
             "auto_score": Decimal(str(part.score)),
@@ -165,7 +184,7 @@ def write_results(session: Session, row: models.Submission, result: SheetResult)
             # An unreadable answer in an uploaded sheet may be the extractor's fault: a person
             # gets to look (the automatic score stays 0 until they do).
             "needs_review": part.status == "needs_review"
-            or (part.status == "unparsed" and row.source == "sheet"),
+            or (part.status == "unparsed" and claimed.sheet is not None),
             "answer": part.answer,
             "expected": part.expected,
             "feedback": part.feedback,
@@ -188,20 +207,17 @@ def write_results(session: Session, row: models.Submission, result: SheetResult)
         [
             {
                 "part_result_id": pid,
-                "submission_id": row.id,
+                "submission_id": claimed.id,
                 "kind": "auto",
                 "changed_at": now,
                 "old_score": None,
                 "new_score": item["auto_score"],
-                "key_version": row.key_version,
+                "key_version": claimed.key_version,
                 "reason": "graded",
             }
             for pid, item in zip(ids, rows, strict=True)
         ],
     )
-    row.score = Decimal(str(result.score))
-    row.max_score = Decimal(str(result.max_score))
-    row.warnings = {"warnings": result.warnings} if result.warnings else None
 
 
 def _detail(part) -> dict[str, Any] | None:
