@@ -100,8 +100,8 @@ def test_killed_worker_and_pool_child_lose_nothing_and_grade_once(harness):
     assert {s.score for s in sheets} == {SHEET_SCORE}
     assert states[child_victim].score == states[worker_victim].score
     assert "WorkerLostError" in first.text() or "SIGKILL" in first.text(), first.tail()
-    with harness.factory() as session:  # one variant per student and question
-        assert session.scalar(text("SELECT count(*) FROM variants")) == 40 * 5
+    with harness.factory() as session:  # dl-hw1 is not randomized: no per-student rows
+        assert session.scalar(text("SELECT count(*) FROM variants")) == 0
 
 
 def test_duplicate_deliveries_grade_once(harness):
