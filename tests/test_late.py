@@ -71,3 +71,24 @@ def test_extension_moves_the_due_date_to_the_minute(sqlite_url):
         with pytest.raises(Invalid, match="needs a reason"):
             grant_extension(session, hw, bob, due, " ", ivan)
     world.app.extensions["dlgrader.engine"].dispose()
+
+
+def test_an_extension_in_another_zone_keeps_its_instant(sqlite_url):
+    from grader import models
+    from grader.migrate import upgrade
+
+    upgrade(sqlite_url)
+    world = make_world(sqlite_url)
+    new_due = datetime(2027, 11, 25, 9, 30, tzinfo=ZoneInfo("America/New_York"))
+    with transaction(world.sessions) as session:
+        hw = session.get(models.Assignment, "dl-hw1")
+        alice = get_user(session, "alice@example.edu")
+        grant_extension(
+            session, hw, alice, new_due, "travel", get_user(session, "ivan@example.edu")
+        )
+    with world.sessions() as session:
+        hw = session.get(models.Assignment, "dl-hw1")
+        assert (
+            lateness(session, hw, get_user(session, "alice@example.edu").id, new_due).due == new_due
+        )
+    world.app.extensions["dlgrader.engine"].dispose()

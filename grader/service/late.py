@@ -5,7 +5,7 @@ extension or changing the policy can never leave a stale penalty behind."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -83,7 +83,7 @@ def grant_extension(
     if row is None:
         row = models.Extension(assignment_id=assignment.id, student_id=student.id)
         session.add(row)
-    row.due_at = due
+    row.due_at = due.astimezone(UTC)  # SQLite keeps no offset: store UTC, read back as UTC
     row.reason = reason.strip()
     row.granted_by = by.id
     session.flush()
