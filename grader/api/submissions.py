@@ -13,7 +13,7 @@ from grader.api.auth import Forbidden, is_staff, login_required
 from grader.api.params import ID
 from grader.service.errors import Invalid, NotFound
 from grader.service.submissions import Incoming, received, submit
-from grader.service.views import submission_json
+from grader.service.views import for_student, submission_json
 from grader.web_db import dispatch, get_session
 
 MAX_SHEET_BYTES = 1_000_000
@@ -85,7 +85,10 @@ def get_submission(submission_id: int):
     # Looked up through its owner: another student's id reads as "not found".
     if row is None or (row.student_id != g.user.id and not is_staff(g.user)):
         raise NotFound(f"no submission {submission_id}")
-    return jsonify(submission_json(session, row))
+    data = submission_json(session, row)
+    if not is_staff(g.user):
+        data = for_student(session, row, data)
+    return jsonify(data)
 
 
 __all__ = ["Forbidden"]

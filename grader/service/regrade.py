@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from grader import models
 from grader.grading import grade_answers, grade_sheet
 from grader.results import PartResult as Graded
+from grader.results import round_score
 
 from .assignments import get_assignment, load_spec
 from .errors import NotFound
@@ -111,14 +112,14 @@ def _regrade_one(session, row, spec, question_id, version, dry_run, by) -> Submi
         old = float(item.auto_score) if item else 0.0
         if (
             item is not None
-            and old == graded.score
+            and old == round_score(graded.score)
             and item.max_score == Decimal(str(graded.max_score))
         ):
             continue
         kept = item is not None and item.manual_score is not None
-        change.parts.append(PartChange(key, old, graded.score, kept))
+        change.parts.append(PartChange(key, old, round_score(graded.score), kept))
         if not kept:
-            change.new_total += graded.score - old
+            change.new_total += round_score(graded.score) - old
         if not dry_run:
             _apply(session, row, item, key, graded, version, by)
     change.new_total = round(change.new_total, 4)
@@ -130,7 +131,7 @@ def _regrade_one(session, row, spec, question_id, version, dry_run, by) -> Submi
 
 
 def _apply(session: Session, row, item, key: str, graded: Graded, version: int, by) -> None:
-    new = Decimal(str(graded.score))
+    new = Decimal(str(round_score(graded.score)))
     if item is None:
         item = models.PartResult(
             submission_id=row.id,

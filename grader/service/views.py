@@ -101,3 +101,45 @@ def _part(item: models.PartResult) -> dict[str, Any]:
         data["manual_score"] = _num(item.manual_score)
     data.update(item.detail or {})
     return data
+
+
+def for_student(session: Session, row: models.Submission, data: dict[str, Any]) -> dict[str, Any]:
+    """What the student may see of their own submission. Before their due date, under
+    `feedback: after_due`, only the total and their own answers; and before the due date
+    the expected answer of a part they left blank is never shown (it would hand out the
+    key for free)."""
+    from grader.clock import utcnow
+    from grader.service.late import due_for
+
+    result = data.get("result")
+    if not result:
+        return data
+    assignment = session.get(models.Assignment, row.assignment_id)
+    due = due_for(session, assignment, row.student_id)
+    before_due = due is None or utcnow() < due
+    if assignment.feedback == "after_due" and due is not None and before_due:
+        data["result"] = _totals_only(result)
+        data["feedback_hidden_until"] = due.isoformat()
+        return data
+    if before_due:
+        for question in result["questions"]:
+            for part in question["parts"]:
+                if part["status"] == "missing":
+                    part["expected"] = None
+    return data
+
+
+def _totals_only(result: dict[str, Any]) -> dict[str, Any]:
+    keep = ("id", "max_score", "answer", "found_at")
+    return {
+        **{k: v for k, v in result.items() if k != "questions"},
+        "questions": [
+            {
+                "id": q["id"],
+                "title": q["title"],
+                "max_score": q["max_score"],
+                "parts": [{k: p[k] for k in keep if k in p} for p in q["parts"]],
+            }
+            for q in result["questions"]
+        ],
+    }

@@ -20,7 +20,7 @@ from grader.answer_key import is_randomized, variant_params
 from grader.clock import utcnow
 from grader.db import transaction
 from grader.grading import grade_answers, grade_sheet
-from grader.results import SheetResult
+from grader.results import SheetResult, round_score
 
 from .assignments import spec_from_text
 
@@ -180,7 +180,7 @@ def write_results(session: Session, claimed: Claimed, result: SheetResult) -> No
             "submission_id": claimed.id,
             "part_key": f"{question.id}.{part.id}",
             "status": part.status,
-            "auto_score": Decimal(str(part.score)),
+            "auto_score": Decimal(str(round_score(part.score))),
             "max_score": Decimal(str(part.max_score)),
             # An unreadable answer in an uploaded sheet may be the extractor's fault: a person
             # gets to look (the automatic score stays 0 until they do).

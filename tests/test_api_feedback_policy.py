@@ -1,0 +1,61 @@
+"""The JSON API honours the feedback policy like the pages do: under `feedback:
+after_due` a student sees only totals before their due date; and before the due date a
+blank part never shows its expected answer. Staff always see everything."""
+
+from datetime import timedelta
+
+import pytest
+
+from grader import models
+from grader.clock import utcnow
+from grader.db import transaction
+from tests.service_helpers import make_world
+
+
+@pytest.fixture
+def world(db_url):
+    world = make_world(db_url)
+    yield world
+    world.app.extensions["dlgrader.dispatch"].stop()
+    world.app.extensions["dlgrader.engine"].dispose()
+
+
+def graded(world, policy: str, due_in: timedelta):
+    with transaction(world.sessions) as session:
+        hw = session.get(models.Assignment, "dl-hw1")
+        hw.feedback = policy
+        hw.due_at = utcnow() + due_in
+    client = world.app.test_client()
+    receipt = client.post("/api/v1/assignments/dl-hw1/submissions", headers=world.headers("alice"),
+                          json={"answers": {"q1.dx": "[1, 2]", "q2.z": "-0.04"}}).get_json()
+    world.drain()
+    url = f"/api/v1/submissions/{receipt['id']}"
+    return (client.get(url, headers=world.headers("alice")).get_json(),
+            client.get(url, headers=world.headers("ivan")).get_json())
+
+
+def parts(body):
+    return {f"{q['id']}.{p['id']}": p for q in body["result"]["questions"] for p in q["parts"]}
+
+
+def test_after_due_hides_everything_but_totals_until_the_due_date(world):
+    student, staff = graded(world, "after_due", timedelta(days=3))
+    assert student["result"]["score"] == 1 and "feedback_hidden_until" in student
+    assert parts(student)["q1.dx"] == {"id": "dx", "max_score": 2.0, "answer": "[1, 2]",
+                                      "found_at": None}
+    assert parts(staff)["q1.dx"]["expected"] == "[-0.112, 0.636]"
+
+
+def test_after_the_due_date_everything_shows(world):
+    student, _ = graded(world, "after_due", timedelta(days=-1))
+    assert "feedback_hidden_until" not in student
+    assert parts(student)["q1.dx"]["expected"] == "[-0.112, 0.636]"
+    assert parts(student)["q3.a"]["expected"].startswith("[0.27476387")
+
+
+def test_immediate_feedback_keeps_the_key_of_blank_parts_until_the_due_date(world):
+    student, staff = graded(world, "immediate", timedelta(days=3))
+    assert parts(student)["q1.dx"]["expected"] == "[-0.112, 0.636]"  # attempted: shown
+    assert parts(student)["q3.a"]["status"] == "missing"
+    assert parts(student)["q3.a"]["expected"] is None
+    assert parts(staff)["q3.a"]["expected"].startswith("[0.27476387")
