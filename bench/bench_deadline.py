@@ -125,6 +125,11 @@ def start_services(env: dict[str, str], workers: int, log_dir: Path) -> list[sub
         procs.append(
             subprocess.Popen(
                 [
+                    # Workers yield the CPU to the web on a shared box: accepting a
+                    # submission fast matters more than grading it a moment sooner.
+                    "nice",
+                    "-n",
+                    "10",
                     sys.executable,
                     "-m",
                     "celery",
