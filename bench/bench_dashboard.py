@@ -15,11 +15,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import random
 import sys
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg
 
+from bench.benchlib import create_database, database_url, drop_database, percentile
 from grader.answer_key import variant_params
 from grader.app import create_app
 from grader.db import make_engine, make_session_factory, transaction
@@ -37,7 +36,6 @@ from grader.service.assignments import import_assignment, load_spec
 from grader.service.users import add_user
 from grader.service.worker import SOLVER_VERSION
 
-PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 ASSIGNMENT = "dl-hw1"
 PAGES = [
     ("overview", f"/dashboard/{ASSIGNMENT}"),
@@ -135,26 +133,6 @@ LEARNABLE_CELLS = [
     for layer, right, wrong in LEARNABLES
 ]
 TABLES = {"q4.activations": ACTIVATIONS, "q4.learnables": LEARNABLE_CELLS}
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
-def create_database() -> str:
-    name = f"dlgrader_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return name
-
-
-def drop_database(name: str) -> None:
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
-        )
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 # --- seeding -------------------------------------------------------------------------------
@@ -428,7 +406,7 @@ def measure(url: str, instructor_id: int, requests: int, warmups: int) -> dict[s
 
 def run(students: int, requests: int, warmups: int) -> dict[str, list[float]]:
     name = create_database()
-    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    url = database_url(name)
     try:
         started = time.perf_counter()
         instructor_id, counts = seed(url, students, random.Random(students))

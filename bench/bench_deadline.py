@@ -29,12 +29,12 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg
 
+from bench.benchlib import create_database, database_url, drop_database, percentile
 from grader.db import make_engine, make_session_factory, transaction
 from grader.migrate import upgrade
 from grader.service.assignments import import_assignment
 from grader.service.users import add_user, create_token
 
-PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 PORT = int(os.environ.get("BENCH_PORT", "5099"))
 SHEET = (ROOT / "examples" / "answer-sheet-01.md").read_text()
@@ -61,26 +61,6 @@ MALFORMED = {
     "q3.a": "1,234",
     "q5.a": "about five thousand",
 }
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
-def create_database() -> str:
-    name = f"dlgrader_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return name
-
-
-def drop_database(name: str) -> None:
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
-        )
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def seed(url: str, students: int) -> list[str]:
@@ -259,7 +239,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     name = create_database()
-    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    url = database_url(name)
     log_dir = ROOT / "artifacts" / "bench"
     log_dir.mkdir(parents=True, exist_ok=True)
     procs: list[subprocess.Popen] = []
