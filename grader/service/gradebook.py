@@ -15,8 +15,11 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from grader import models
+from grader.clock import aware
+from grader.policy import late_seconds
 
 from .assignments import get_assignment, load_spec
+from .late import penalty_policy
 
 PR = models.PartResult
 S = models.Submission
@@ -89,6 +92,7 @@ def gradebook(session: Session, assignment_id: str, per_part: bool = False) -> G
     ranked = (
         select(
             S.student_id,
+            S.received_at,
             totals,
             func.row_number().over(partition_by=S.student_id, order_by=order).label("rank"),
         )
@@ -97,17 +101,45 @@ def gradebook(session: Session, assignment_id: str, per_part: bool = False) -> G
     )
     submitted = select(S.student_id).where(S.assignment_id == assignment_id).distinct().subquery()
     values = [ranked.c[f"c{i}"] for i in range(len(cols))]
+    ext = models.Extension
     rows = session.execute(
-        select(models.User.email, models.User.name, *values, ranked.c.total, ranked.c.max)
+        select(
+            models.User.email,
+            models.User.name,
+            *values,
+            ranked.c.total,
+            ranked.c.max,
+            ranked.c.received_at,
+            ext.due_at,
+        )
         .join(submitted, submitted.c.student_id == models.User.id)
         .outerjoin(ranked, and_(ranked.c.student_id == models.User.id, ranked.c.rank == 1))
+        .outerjoin(ext, and_(ext.student_id == models.User.id, ext.assignment_id == assignment_id))
         .where(models.User.role == "student")
     ).all()
     header = ["email", "name", *(col.name for col in cols), "total", "max"]
+    policy = penalty_policy(assignment) if assignment.late_penalty else None
+    if policy:
+        header += ["late_penalty_percent", "total_after_penalty"]
+    body = []
+    for email, name, *scores, received, extended in rows:
+        row = [email, name, *map(plain, scores)]
+        if policy:
+            row += _late_cells(policy, scores[-2], received, extended or assignment.due_at)
+        body.append(row)
     # Sorted here, by code point: PostgreSQL's collation would order "+x" unlike SQLite.
     # A student with no graded attempt yet keeps a row, with empty score cells.
-    body = sorted([email, name, *map(plain, rest)] for email, name, *rest in rows)
-    return Gradebook(header, body)
+    return Gradebook(header, sorted(body))
+
+
+def _late_cells(policy, total, received, due) -> list[str]:
+    """The penalty follows from the counted attempt's receipt time and the student's own
+    due date, computed now: never a stale value from before an extension."""
+    if total is None or received is None:
+        return ["", ""]
+    percent = policy.percent_for(late_seconds(aware(received), aware(due)))
+    after = Decimal(str(total)) * (1 - Decimal(str(percent)) / 100)
+    return [plain(percent), plain(after)]
 
 
 def plain(value: Decimal | float | None) -> str:
