@@ -339,42 +339,58 @@ class LayerHeat:
 
 
 def layer_heat(session: Session, assignment_id: str, part_key: str) -> list[LayerHeat]:
-    """Share of wrong cells per layer of a layer-table part (counted submissions), from the
-    cells in part_results.detail, unnested (json_each / json_array_elements) and grouped
-    by the database."""
+    """Share of wrong cells per layer of a layer-table part (counted submissions). Only
+    parts that are not all correct have their cells unnested (json_each /
+    json_array_elements) and grouped by the database; a correct part adds one right cell
+    per layer, so the denominator is a plain count. Layers come in the key's order."""
     chosen = counted(session, assignment_id)
+    graded = session.scalar(
+        select(func.count())
+        .select_from(PR)
+        .join(chosen, chosen.c.id == PR.submission_id)
+        .where(PR.part_key == part_key, PR.status.not_in(("missing", "needs_review")))
+    )
+    if not graded:
+        return []
     if session.get_bind().dialect.name == "postgresql":
         cell = (
             func.json_array_elements(PR.detail["cells"])
-            .table_valued("value", with_ordinality="position")
+            .table_valued("value")
             .render_derived(name="cell")  # a function in FROM may use earlier FROM items
         )
         layer = cell.c.value.op("->>")("layer")
         status = cell.c.value.op("->>")("status")
-        position = cell.c.position
-        is_array = func.json_typeof(PR.detail["cells"]) == "array"
     else:
         cell = func.json_each(PR.detail, "$.cells").table_valued("key", "value").alias("cell")
         layer = func.json_extract(cell.c.value, "$.layer")
         status = func.json_extract(cell.c.value, "$.status")
-        position = cell.c.key
-        is_array = true()
-    layer = layer.label("layer")
-    rows = session.execute(
-        select(
-            layer,
-            func.sum(case((status == "correct", 0), else_=1)),
-            func.count(),
-            func.min(position),
-        )
-        .select_from(PR)
-        .join(chosen, chosen.c.id == PR.submission_id)
-        .join(cell, true())
-        .where(PR.part_key == part_key, is_array)
-        .group_by(layer)
-        .order_by(func.min(position))
-    ).all()
-    return [LayerHeat(str(name), int(wrong), int(total)) for name, wrong, total, _ in rows]
+    wrong = dict(
+        session.execute(
+            select(layer, func.count())
+            .select_from(PR)
+            .join(chosen, chosen.c.id == PR.submission_id)
+            .join(cell, true())
+            .where(
+                PR.part_key == part_key,
+                PR.status.in_(("partial", "incorrect")),
+                status != "correct",
+            )
+            .group_by(layer)
+        ).all()
+    )
+    return [
+        LayerHeat(name, int(wrong.get(name, 0)), int(graded))
+        for name in _graded_layers(session, assignment_id, part_key)
+    ]
+
+
+def _graded_layers(session: Session, assignment_id: str, part_key: str) -> list[str]:
+    from grader.answer_key import answer_key
+
+    from .assignments import load_spec
+
+    key = answer_key(load_spec(session, assignment_id))[part_key]
+    return list(key.extra.get("graded", []))
 
 
 # --- collusion -----------------------------------------------------------------------------
