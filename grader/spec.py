@@ -79,6 +79,8 @@ class Part:
     partial: str
     carry_forward: float
     settings: dict[str, Any]
+    title: str = ""
+    text: str = ""
 
     @property
     def key(self) -> str:
@@ -94,6 +96,7 @@ class Question:
     params: dict[str, Any]
     parts: tuple[Part, ...]
     labels: tuple[str, ...] = ()
+    text: str = ""
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: keys are cached per loaded spec
@@ -236,7 +239,10 @@ def _question(data: Any, index: int, base: _Base, problems: list[str]) -> Questi
     parts = _parts(data.get("parts"), ident, kind, where, base, problems)
     names = labels(data.get("labels"), f"{where}.labels", problems)
     title = str(data.get("title") or f"Question {number}")
-    return Question(ident, number, title, str(kind), params, parts, names)
+    text = data.get("text")
+    if text is not None and not isinstance(text, str):
+        problems.append(f"{where}.text: must be text")
+    return Question(ident, number, title, str(kind), params, parts, names, str(text or ""))
 
 
 def _params(data: Any, kind: Any, where: str, problems: list[str]) -> dict[str, Any]:
@@ -300,7 +306,17 @@ def _part(data: Any, qid: str, qkind: Any, where: str, base: _Base, problems: li
         settings.partial,
         settings.carry_forward,
         extra,
+        _text_of(data, "title", where, problems),
+        _text_of(data, "text", where, problems),
     )
+
+
+def _text_of(data: dict[str, Any], name: str, where: str, problems: list[str]) -> str:
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        problems.append(f"{where}.{name}: must be text")
+        return ""
+    return value or ""
 
 
 def _ident(value: Any, where: str, problems: list[str]) -> str:

@@ -162,6 +162,8 @@ class PartInput:
     placeholder: str = ""
     rows: int = 3
     settings: list[tuple[str, str]] = field(default_factory=list)
+    title: str = ""
+    text: str = ""
 
 
 @dataclass
@@ -172,6 +174,7 @@ class QuestionView:
     kind: str
     params: ParamView
     parts: list[PartInput]
+    text: str = ""
 
 
 def keys_for(spec: Assignment, email: str) -> dict[str, Key] | None:
@@ -192,6 +195,7 @@ def questions_view(spec: Assignment, email: str) -> list[QuestionView]:
             q.kind,
             params_view(variant_params(spec, q, email)),
             [part_input(spec, q, p, email, keys) for p in q.parts],
+            q.text,
         )
         for q in spec.questions
     ]
@@ -215,6 +219,8 @@ def part_input(
         "line",
         "",
         settings=shown,
+        title=part.title,
+        text=part.text,
     )
     if answer_type == "yes-no":
         view.hint = "yes or no"
