@@ -26,12 +26,17 @@ def graded(world, policy: str, due_in: timedelta):
         hw.feedback = policy
         hw.due_at = utcnow() + due_in
     client = world.app.test_client()
-    receipt = client.post("/api/v1/assignments/dl-hw1/submissions", headers=world.headers("alice"),
-                          json={"answers": {"q1.dx": "[1, 2]", "q2.z": "-0.04"}}).get_json()
+    receipt = client.post(
+        "/api/v1/assignments/dl-hw1/submissions",
+        headers=world.headers("alice"),
+        json={"answers": {"q1.dx": "[1, 2]", "q2.z": "-0.04"}},
+    ).get_json()
     world.drain()
     url = f"/api/v1/submissions/{receipt['id']}"
-    return (client.get(url, headers=world.headers("alice")).get_json(),
-            client.get(url, headers=world.headers("ivan")).get_json())
+    return (
+        client.get(url, headers=world.headers("alice")).get_json(),
+        client.get(url, headers=world.headers("ivan")).get_json(),
+    )
 
 
 def parts(body):
@@ -41,8 +46,12 @@ def parts(body):
 def test_after_due_hides_everything_but_totals_until_the_due_date(world):
     student, staff = graded(world, "after_due", timedelta(days=3))
     assert student["result"]["score"] == 1 and "feedback_hidden_until" in student
-    assert parts(student)["q1.dx"] == {"id": "dx", "max_score": 2.0, "answer": "[1, 2]",
-                                      "found_at": None}
+    assert parts(student)["q1.dx"] == {
+        "id": "dx",
+        "max_score": 2.0,
+        "answer": "[1, 2]",
+        "found_at": None,
+    }
     assert parts(staff)["q1.dx"]["expected"] == "[-0.112, 0.636]"
 
 
@@ -59,3 +68,20 @@ def test_immediate_feedback_keeps_the_key_of_blank_parts_until_the_due_date(worl
     assert parts(student)["q3.a"]["status"] == "missing"
     assert parts(student)["q3.a"]["expected"] is None
     assert parts(staff)["q3.a"]["expected"].startswith("[0.27476387")
+
+
+def test_staff_get_the_ids_to_change_a_score_with(world):
+    student, staff = graded(world, "immediate", timedelta(days=3))
+    assert "result_id" not in parts(student)["q1.dx"]
+    part = parts(staff)["q1.dx"]
+    assert part["revision"] == 1
+    client = world.app.test_client()
+    response = client.post(
+        f"/api/v1/part-results/{part['result_id']}/score",
+        headers=world.headers("ivan"),
+        json={"score": 1.5, "reason": "accepted", "kind": "override", "revision": part["revision"]},
+    )
+    assert response.status_code == 200
+    url = f"/api/v1/submissions/{student['id']}"
+    after = client.get(url, headers=world.headers("alice")).get_json()
+    assert parts(after)["q1.dx"]["score"] == 1.5

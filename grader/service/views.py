@@ -24,7 +24,11 @@ def _time(moment) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def submission_json(session: Session, row: models.Submission) -> dict[str, Any]:
+def submission_json(
+    session: Session, row: models.Submission, with_ids: bool = False
+) -> dict[str, Any]:
+    """`with_ids` (staff): each part also carries `result_id` and `revision`, what
+    POST /part-results/<id>/score needs."""
     data: dict[str, Any] = {
         "id": row.id,
         "assignment": row.assignment_id,
@@ -41,11 +45,11 @@ def submission_json(session: Session, row: models.Submission) -> dict[str, Any]:
     if row.status == "failed":
         data["error"] = {"code": row.error_code, "detail": row.error_detail}
     if row.status == "graded":
-        data["result"] = result_json(session, row)
+        data["result"] = result_json(session, row, with_ids)
     return data
 
 
-def result_json(session: Session, row: models.Submission) -> dict[str, Any]:
+def result_json(session: Session, row: models.Submission, with_ids: bool = False) -> dict[str, Any]:
     spec = load_spec(session, row.assignment_id, row.key_version)
     by_question: dict[str, list[models.PartResult]] = defaultdict(list)
     for item in row.results:
@@ -53,7 +57,7 @@ def result_json(session: Session, row: models.Submission) -> dict[str, Any]:
     questions = []
     for question in spec.questions:
         items = by_question.get(question.id, [])
-        parts = [_part(item) for item in items]
+        parts = [_part(item, with_ids) for item in items]
         questions.append(
             {
                 "id": question.id,
@@ -84,7 +88,7 @@ def _sum(values) -> float:
     return round(sum(values), 4) + 0.0
 
 
-def _part(item: models.PartResult) -> dict[str, Any]:
+def _part(item: models.PartResult, with_ids: bool = False) -> dict[str, Any]:
     data = {
         "id": item.part_key.split(".", 1)[1],
         "status": item.status,
@@ -100,6 +104,9 @@ def _part(item: models.PartResult) -> dict[str, Any]:
         data["auto_score"] = _num(item.auto_score)
         data["manual_score"] = _num(item.manual_score)
     data.update(item.detail or {})
+    if with_ids:
+        data["result_id"] = item.id
+        data["revision"] = item.revision
     return data
 
 
