@@ -259,7 +259,7 @@ def test_question_page(world):
     assert '<td class="num facility">0.500</td>' in row
     assert f'<td class="num discrimination">{4 / sqrt(56):.3f}</td>' in row
     wrong = re.search(r'<section class="card" id="wrong-dx">.*?</section>', html, re.S)[0]
-    assert "<code>[0.112,-0.636]</code>" in wrong and "sign_flipped" in wrong
+    assert "<code>[0.112,-0.636]</code>" in wrong and "sign flipped" in wrong
     assert '<td class="num">2</td>' in wrong
     assert page(client_for(world, "tina"), "/dashboard/dl-hw1/questions/nope", 404)
 
