@@ -85,3 +85,40 @@ def test_staff_get_the_ids_to_change_a_score_with(world):
     url = f"/api/v1/submissions/{student['id']}"
     after = client.get(url, headers=world.headers("alice")).get_json()
     assert parts(after)["q1.dx"]["score"] == 1.5
+
+
+def free_text(world, due_in: timedelta):
+    with transaction(world.sessions) as session:
+        session.get(models.Assignment, "dl-hw1").due_at = utcnow() + due_in
+    client = world.app.test_client()
+    receipt = client.post(
+        "/api/v1/assignments/dl-hw1/submissions",
+        headers=world.headers("alice"),
+        json={"answers": {"q2.explain": "the ReLU is flat there"}},
+    ).get_json()
+    world.drain()
+    url = f"/api/v1/submissions/{receipt['id']}"
+    return [
+        parts(client.get(url, headers=world.headers(who)).get_json())["q2.explain"]
+        for who in ("alice", "ivan")
+    ]
+
+
+RUBRIC = [
+    {"points": 1, "text": "The ReLU derivative is 0 for z < 0 (here z = -0.04)."},
+    {
+        "points": 1,
+        "text": "So by the chain rule no gradient reaches W and b: dL/dW = 0, dL/db = 0.",
+    },
+]
+
+
+def test_a_student_never_sees_a_rubric_before_the_due_date(world):
+    student, staff = free_text(world, timedelta(days=3))
+    assert student["status"] == "needs_review" and "rubric" not in student
+    assert staff["rubric"] == RUBRIC
+
+
+def test_the_rubric_shows_after_the_due_date(world):
+    student, _ = free_text(world, timedelta(days=-1))
+    assert student["rubric"] == RUBRIC

@@ -120,3 +120,14 @@ def test_sign_out_needs_post_with_csrf(world):
     token = csrf_of(client, "/assignments")
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/assignments").status_code == 302
+
+
+def test_the_favicon_is_served_by_the_app():
+    from grader.app import create_app
+
+    client = create_app({"DATABASE_URL": "sqlite://", "TESTING": True}).test_client()
+    response = client.get("/favicon.ico")
+    assert (response.status_code, response.headers["Location"]) == (301, "/static/favicon.svg")
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert icon.get_data(as_text=True).startswith("<svg")

@@ -59,6 +59,8 @@ def page_urls(world) -> list[str]:
 def expected(url: str, who: str | None) -> set[int]:
     if url.startswith("/static/") or url == "/login":
         return {200}
+    if url == "/favicon.ico":
+        return {301}
     if who is None:
         return {302}  # to the sign-in page
     if url == "/":

@@ -510,3 +510,24 @@ def test_a_blank_sheet_review_is_refused_on_the_review_page(world):
         and '<span class="ln">1</span>Q1\n<span class="ln">2</span>nothing\n</pre>' in page
     )
     assert count(world) == 0
+
+
+def test_rubric_and_blank_parts_expected_answers_wait_for_the_due_date(world):
+    rubric_item = "The ReLU derivative is 0 for z &lt; 0 (here z = -0.04)."
+    client = client_for(world, "alice")
+    sid = receipt_id(post_answers(client, answers(q2__explain="flat ReLU", q2__z="-0.04"))[0])
+    world.drain()
+    page = text_of(client.get(f"/submissions/{sid}"))
+    assert 'class="status needs_review"' in page
+    assert rubric_item not in page and 'class="small rubric"' not in page
+    # q2.learn was left blank: its expected answer stays hidden until the due date.
+    assert re.search(r'q2\.learn</td>\s*<td><span class="status missing">', page)
+    learn = page.split('id="result-q2.learn"', 1)[1].split("</tr>", 1)[0]
+    assert '<pre class="answer"></pre></td>\n        <td><pre class="answer"></pre>' in learn
+    staff = client_for(world, "ivan")
+    assert rubric_item in text_of(staff.get(f"/submissions/{sid}"))
+    set_policy(world, due=timedelta(minutes=-1))
+    page = text_of(client.get(f"/submissions/{sid}"))
+    assert rubric_item in page
+    learn = page.split('id="result-q2.learn"', 1)[1].split("</tr>", 1)[0]
+    assert '<td><pre class="answer">yes</pre>' in learn

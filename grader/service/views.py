@@ -113,8 +113,8 @@ def _part(item: models.PartResult, with_ids: bool = False) -> dict[str, Any]:
 def for_student(session: Session, row: models.Submission, data: dict[str, Any]) -> dict[str, Any]:
     """What the student may see of their own submission. Before their due date, under
     `feedback: after_due`, only the total and their own answers; and before the due date
-    the expected answer of a part they left blank is never shown (it would hand out the
-    key for free)."""
+    the expected answer of a part they left blank and the rubric of a free-text part are
+    never shown (they would hand out the key for free)."""
     from grader.clock import utcnow
     from grader.service.late import due_for
 
@@ -131,6 +131,7 @@ def for_student(session: Session, row: models.Submission, data: dict[str, Any]) 
     if before_due:
         for question in result["questions"]:
             for part in question["parts"]:
+                part.pop("rubric", None)
                 if part["status"] == "missing":
                     part["expected"] = None
     return data

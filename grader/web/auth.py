@@ -113,3 +113,9 @@ def index():
     if not current_user.is_authenticated:
         return redirect(url_for("web.login"))
     return redirect(home_for(current_user))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico before reading any page's <link rel="icon">."""
+    return redirect(url_for("web.static", filename="favicon.svg"), code=301)

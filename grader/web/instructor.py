@@ -19,6 +19,7 @@ from grader.clock import aware
 from grader.service import analytics
 from grader.service.assignments import load_spec
 from grader.service.gradebook import gradebook
+from grader.service.review import queue_size
 from grader.web import bp
 from grader.web.auth import roles_required
 from grader.web.charts import Bar, bar_chart
@@ -71,14 +72,7 @@ def dashboard():
         func.count().label("submissions"),
         func.count(func.distinct(S.student_id)).label("students"),
     ).group_by(S.assignment_id)
-    review = (
-        select(S.assignment_id, func.count().label("review"))
-        .join(models.PartResult, models.PartResult.submission_id == S.id)
-        .where(models.PartResult.needs_review.is_(True), S.status == "graded")
-        .group_by(S.assignment_id)
-    )
     totals = {row[0]: row for row in session.execute(counts)}
-    pending = dict(session.execute(review).all())
     assignments = session.scalars(
         select(models.Assignment).order_by(
             models.Assignment.due_at.is_(None), models.Assignment.due_at, models.Assignment.id
@@ -89,7 +83,7 @@ def dashboard():
             "assignment": a,
             "submissions": totals[a.id][1] if a.id in totals else 0,
             "students": totals[a.id][2] if a.id in totals else 0,
-            "review": pending.get(a.id, 0),
+            "review": queue_size(session, a.id),
         }
         for a in assignments
     ]

@@ -1,8 +1,8 @@
-"""The manual grading queue: part results waiting for a person (needs_review), one at a
-time, with the rubric as checkboxes. Saving scores the checked items (summed here from
-the stored rubric, never from the browser), logs them and the comment as the reason, and
-moves on to the next item. Keyboard: j/k next/previous, digits toggle rubric items, Enter
-saves (static/instructor.js)."""
+"""The manual grading queue: part results waiting for a person (needs_review) on attempts
+that count (grader/service/review.py), one at a time, with the rubric as checkboxes.
+Saving scores the checked items (summed here from the stored rubric, never from the
+browser), logs them and the comment as the reason, and moves on to the next item.
+Keyboard: j/k next/previous, digits toggle rubric items, Enter saves (static/instructor.js)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from grader import models
 from grader.service.assignments import load_spec
 from grader.service.errors import ServiceError
+from grader.service.review import awaiting_person, queue_size
 from grader.service.scores import set_manual_score
 from grader.web import bp
 from grader.web.instructor import acting_user, assignment_or_404, staff_only
@@ -24,27 +25,28 @@ S = models.Submission
 MAX_COMMENT = 1000
 
 
-def _in_queue(assignment_id: str):
-    return (
-        select(PR.id)
-        .join(S, S.id == PR.submission_id)
-        .where(S.assignment_id == assignment_id, S.status == "graded", PR.needs_review.is_(True))
-    )
+def _first(assignment_id: str, after: int | None = None, before: int | None = None):
+    """The lowest queued id above `after` (or the highest below `before`)."""
+    queue = awaiting_person(get_session(), assignment_id).subquery()
+    query = select(func.max(queue.c.id) if before is not None else func.min(queue.c.id))
+    if after is not None:
+        query = query.where(queue.c.id > after)
+    if before is not None:
+        query = query.where(queue.c.id < before)
+    return get_session().scalar(query)
 
 
 def _neighbour(assignment_id: str, current: int, after: bool) -> int | None:
-    query = _in_queue(assignment_id).with_only_columns(
-        func.min(PR.id) if after else func.max(PR.id)
-    )
-    query = query.where(PR.id > current if after else PR.id < current)
-    return get_session().scalar(query)
+    if after:
+        return _first(assignment_id, after=current)
+    return _first(assignment_id, before=current)
 
 
 @bp.get("/dashboard/<assignment_id>/review")
 @staff_only
 def review_queue(assignment_id: str):
     assignment = assignment_or_404(assignment_id)
-    first = get_session().scalar(_in_queue(assignment_id).with_only_columns(func.min(PR.id)))
+    first = _first(assignment_id)
     if first is not None:
         return redirect(url_for("web.review_item", assignment_id=assignment_id, item_id=first))
     return render_template("instructor/review_done.html", assignment=assignment)
@@ -58,9 +60,7 @@ def review_item(assignment_id: str, item_id: int):
     item = session.get(PR, item_id)
     if item is None or item.submission.assignment_id != assignment_id:
         abort(404)
-    waiting = session.scalar(
-        _in_queue(assignment_id).with_only_columns(func.count()).order_by(None)
-    )
+    waiting = queue_size(session, assignment_id)
     spec = load_spec(session, assignment_id, item.submission.key_version)
     question_id = item.part_key.split(".", 1)[0]
     question = next((q for q in spec.questions if q.id == question_id), None)

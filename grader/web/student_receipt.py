@@ -18,7 +18,7 @@ from grader.clock import utcnow
 from grader.service.assignments import get_assignment, load_spec
 from grader.service.late import due_for, lateness
 from grader.service.queries import Filters, list_submissions
-from grader.service.views import result_json
+from grader.service.views import for_student, result_json
 from grader.web import bp
 from grader.web.auth import roles_required
 from grader.web.student_view import duration, local_time, score_text
@@ -84,6 +84,8 @@ def submission(submission_id: int):
     late = lateness(session, assignment, row.student_id, row.received_at)
     spec = load_spec(session, row.assignment_id, row.key_version)
     result = result_json(session, row) if row.status == "graded" else None
+    if result is not None and not current_user.is_staff:
+        result = for_student(session, row, {"result": result})["result"]
     penalised = None
     if result is not None and late.penalty_percent:
         penalised = score_text(late.apply(result["score"]))
