@@ -531,3 +531,30 @@ def test_rubric_and_blank_parts_expected_answers_wait_for_the_due_date(world):
     assert rubric_item in page
     learn = page.split('id="result-q2.learn"', 1)[1].split("</tr>", 1)[0]
     assert '<td><pre class="answer">yes</pre>' in learn
+
+
+def test_assignment_list_states_the_late_policy_and_the_penalised_score(world):
+    set_policy(world, penalty=TEN)
+    client = client_for(world, "alice")
+    page = text_of(client.get("/assignments"))
+    assert "Late: 10 % per started day late, at most 50 %" in page
+    post_answers(client, answers(q2__z="-0.04", q2__learn="yes"))  # 2 of 30, on time
+    world.drain()
+    assert "2 / 30</td>" in text_of(client.get("/assignments"))
+    # A later attempt 1 day and 1 hour late (2 started days: 20 %) counts under `latest`.
+    set_policy(world, due=timedelta(days=-1, hours=-1))
+    form = post_answers(client, answers(q2__z="-0.04", q2__learn="yes", q1__dx="[-0.112, 0.636]"))
+    response, fields = form
+    assert response.status_code == 200 and "late" in text_of(response)  # asks first
+    confirmed = client.post(
+        f"{HW}/submit",
+        data={
+            **fields,
+            **answers(q2__z="-0.04", q2__learn="yes", q1__dx="[-0.112, 0.636]"),
+            "confirm_late": "1",
+        },
+    )
+    assert confirmed.status_code == 302, text_of(confirmed)
+    world.drain()
+    page = text_of(client.get("/assignments"))
+    assert "3.2 / 30 (4 / 30 less 20 % late)" in page

@@ -108,22 +108,31 @@ def assignment_info(
 
 
 def counted_scores(session: Session, student_id: int) -> dict[str, str]:
-    """The score of the attempt that counts (latest or best graded), per assignment."""
+    """The score of the attempt that counts (latest or best graded), per assignment, with
+    the late penalty applied when that attempt came in late."""
     S = models.Submission
     rows = session.execute(
-        select(S.assignment_id, S.attempt, S.score, S.max_score, models.Assignment.counting)
+        select(S.assignment_id, S.attempt, S.score, S.max_score, S.received_at, models.Assignment)
         .join(models.Assignment, models.Assignment.id == S.assignment_id)
         .where(S.student_id == student_id, S.status == "graded")
     ).all()
     best: dict[str, Any] = {}
     for row in rows:
-        rank = (row.score or 0, row.attempt) if row.counting == "best" else (row.attempt,)
+        best_first = row.Assignment.counting == "best"
+        rank = (row.score or 0, row.attempt) if best_first else (row.attempt,)
         if row.assignment_id not in best or rank > best[row.assignment_id][0]:
             best[row.assignment_id] = (rank, row)
-    return {
-        aid: f"{score_text(row.score)} / {score_text(row.max_score)}"
-        for aid, (_, row) in best.items()
-    }
+    return {aid: _score_after_penalty(session, row, student_id) for aid, (_, row) in best.items()}
+
+
+def _score_after_penalty(session: Session, row, student_id: int) -> str:
+    text = f"{score_text(row.score)} / {score_text(row.max_score)}"
+    late = lateness(session, row.Assignment, student_id, row.received_at)
+    if not late.penalty_percent:
+        return text
+    after = score_text(late.apply(float(row.score or 0)))
+    percent = score_text(late.penalty_percent)
+    return f"{after} / {score_text(row.max_score)} ({text} less {percent} % late)"
 
 
 @bp.get("/assignments")
