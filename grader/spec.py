@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -145,18 +145,22 @@ def parse_assignment(text: str, source: str = "assignment") -> Assignment:
     except YamlProblem as exc:
         raise SpecError([str(exc)], source) from None
     problems: list[str] = []
-    assignment = _assignment(data, problems, text)
-    if problems or assignment is None:
+    broken: set[int] = set()
+    assignment = _assignment(data, problems, text, broken)
+    if assignment is None:
         raise SpecError(problems or ["empty spec"], source)
     from grader.answer_key import trial_solve  # late: answer_key imports this module
 
-    problems.extend(trial_solve(assignment))
+    # Solve the questions that are sound on their own even when others are not, so one
+    # `check` reports every problem instead of revealing them one fix at a time.
+    sound = tuple(q for i, q in enumerate(assignment.questions) if i not in broken)
+    problems.extend(trial_solve(replace(assignment, questions=sound)))
     if problems:
         raise SpecError(problems, source)
     return assignment
 
 
-def _assignment(data: Any, problems: list[str], text: str) -> Assignment | None:
+def _assignment(data: Any, problems: list[str], text: str, broken: set[int]) -> Assignment | None:
     if not isinstance(data, dict):
         problems.append("the spec must be a mapping with id, title and questions")
         return None
@@ -173,7 +177,7 @@ def _assignment(data: Any, problems: list[str], text: str) -> Assignment | None:
         defaults = {}
     unknown(defaults, DEFAULT_KEYS, "defaults", problems)
     base = _part_settings(defaults, _Base(), "defaults", problems)
-    questions = _questions(data.get("questions"), base, problems)
+    questions = _questions(data.get("questions"), base, problems, broken)
     version = hashlib.sha256(text.encode()).hexdigest()[:16]
     policy = parse_policy(data, problems)
     return Assignment(
@@ -205,14 +209,21 @@ def _part_settings(data: dict[str, Any], base: _Base, where: str, problems: list
     return _Base(tolerance, partial, float(share))
 
 
-def _questions(data: Any, base: _Base, problems: list[str]) -> tuple[Question, ...]:
+def _questions(
+    data: Any, base: _Base, problems: list[str], broken: set[int]
+) -> tuple[Question, ...]:
+    """The questions that could be read; `broken` gets the positions (in the result) of
+    those with problems of their own, which are not worth solving."""
     if not isinstance(data, list) or not data:
         problems.append("questions: required, a non-empty list")
         return ()
     questions = []
     for index, item in enumerate(data):
+        before = len(problems)
         question = _question(item, index, base, problems)
         if question:
+            if len(problems) > before:
+                broken.add(len(questions))
             questions.append(question)
     duplicates([q.id for q in questions], "question id", problems)
     duplicates([q.number for q in questions], "question number", problems)

@@ -201,3 +201,17 @@ def test_question_numbers_are_at_most_200():
 )
 def test_numpy_messages_become_messages_about_the_param(question, message):
     assert problems(spec(question)) == [message]
+
+
+def test_every_problem_shows_at_once_structural_and_unsolvable():
+    """A broken question does not hide a sound question that cannot be solved, nor a bad
+    due date: one `check` lists them all."""
+    broken = softmax_q(points=-1)
+    unsolvable = layers_q({"name": "c", "type": "conv", "filters": -1, "size": [3, 3]})
+    unsolvable["id"] = "q2"
+    assert problems(spec(broken, unsolvable, due="someday")) == [
+        "due: 'someday' is not a date like 2026-11-20 23:59",
+        "questions[0] (q1).parts[0] (a).points: required, a number above 0 (at most 1000)",
+        "q2.act, q2.learn: params.layers: layer 1 'c' (conv): 'filters' must be a positive"
+        " integer, got -1",
+    ]
