@@ -79,56 +79,33 @@ def _log(path: Path):
 
 
 def start_services(env: dict[str, str], workers: int, log_dir: Path) -> list[subprocess.Popen]:
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-w",
-                "3",
-                "-k",
-                "gthread",
-                "--threads",
-                "8",
-                "-b",
-                f"127.0.0.1:{PORT}",
-                "grader.wsgi:app",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=_log(log_dir / "gunicorn.log"),
-            stderr=subprocess.STDOUT,
-        )
-    ]
-    for n in range(workers):
-        procs.append(
-            subprocess.Popen(
-                [
-                    # Workers yield the CPU to the web on a shared box: accepting a
-                    # submission fast matters more than grading it a moment sooner.
-                    "nice",
-                    "-n",
-                    "10",
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "tasks.worker",
-                    "worker",
-                    "-Q",
-                    "grading",
-                    "--concurrency=1",
-                    "--loglevel=warning",
-                    f"--hostname=bench{n}@%h",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=_log(log_dir / f"worker{n}.log"),
-                stderr=subprocess.STDOUT,
-            )
-        )
+    procs = [start_web(env, log_dir)]
+    procs += start_workers(env, workers, log_dir)
     wait_for_port(PORT)
+    return procs
+
+
+def start_web(env: dict[str, str], log_dir: Path) -> subprocess.Popen:
+    argv = [sys.executable, "-m", "gunicorn", "-w", "3", "-k", "gthread", "--threads", "8"]
+    argv += ["-b", f"127.0.0.1:{PORT}", "grader.wsgi:app"]
+    log = _log(log_dir / "gunicorn.log")
+    return subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def start_workers(
+    env: dict[str, str], workers: int, log_dir: Path, nice: bool = True
+) -> list[subprocess.Popen]:
+    procs = []
+    for n in range(workers):
+        # Workers yield the CPU to the web on a shared box: accepting a submission fast
+        # matters more than grading it a moment sooner.
+        argv = ["nice", "-n", "10"] if nice else []
+        argv += [sys.executable, "-m", "celery", "-A", "tasks.worker", "worker", "-Q", "grading"]
+        argv += ["--concurrency=1", "--loglevel=warning", f"--hostname=bench{n}@%h"]
+        log = _log(log_dir / f"worker{n}.log")
+        procs.append(
+            subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        )
     return procs
 
 
