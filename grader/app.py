@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import secrets
+import socket
 from typing import Any
 
 from flask import Flask
@@ -16,6 +18,7 @@ from grader.queue import CeleryDispatcher, ThreadWorker
 from grader.service.reconcile import reconcile
 from grader.service.run import DatabaseUnavailable, run_grading
 from grader.service.worker import Settings
+from grader.service.workers import Heartbeat
 
 log = logging.getLogger("dlgrader")
 
@@ -36,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["dlgrader.dispatch"] = _dispatcher(app, factory)
 
     from grader.api import bp as api_bp
+    from grader.health import bp as health_bp
     from grader.web import bp as web_bp
     from grader.web.auth import login_manager
     from grader.web.security import csrf, init_security
@@ -44,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_security(app)
     login_manager.init_app(app)
     csrf.exempt(api_bp)  # the API authenticates each request with a bearer token, no cookie
+    app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
     app.teardown_appcontext(close_session)
@@ -75,5 +80,8 @@ def _dispatcher(app: Flask, factory):
             max_tries=config["GRADING_MAX_TRIES"],
         )
 
-    worker = ThreadWorker(factory, grade, sweep, config["RECONCILE_EVERY"])
+    # The in-process worker counts as one grading worker, with a heartbeat like any other.
+    name = f"in-process-{os.getpid()}@{socket.gethostname()}"
+    heartbeat = Heartbeat(factory, name, concurrency=1, every=config["WORKER_HEARTBEAT_EVERY"])
+    worker = ThreadWorker(factory, grade, sweep, config["RECONCILE_EVERY"], heartbeat)
     return worker

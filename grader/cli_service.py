@@ -213,5 +213,15 @@ def _demo_users(session) -> dict[str, str]:
 
 
 def register(main: click.Group) -> None:
-    for command in (db_group, users_group, token_group, assignments_group, regrade_command, serve):
+    from grader.cli_doctor import doctor
+
+    for command in (
+        db_group,
+        users_group,
+        token_group,
+        assignments_group,
+        regrade_command,
+        serve,
+        doctor,
+    ):
         main.add_command(command)

@@ -20,6 +20,7 @@ DEFAULTS: dict[str, Any] = {
     "RECONCILE_EVERY": 15,
     "RECONCILE_STALE_AFTER": 30,  # seconds a queued submission waits before re-enqueueing
     "WORKER_CONCURRENCY": 2,
+    "WORKER_HEARTBEAT_EVERY": 10,  # seconds between a worker's heartbeats; 3 missed = gone
 }
 INTS = {
     "MAX_CONTENT_LENGTH",
@@ -30,6 +31,7 @@ INTS = {
     "RECONCILE_EVERY",
     "RECONCILE_STALE_AFTER",
     "WORKER_CONCURRENCY",
+    "WORKER_HEARTBEAT_EVERY",
 }
 
 

@@ -295,3 +295,19 @@ class ScoreChange(Base):
     new_score: Mapped[Decimal | None] = mapped_column(Score)
     key_version: Mapped[int | None]
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class WorkerHeartbeat(Base):
+    """One row per grading worker (a `celery worker` or the in-process thread), refreshed
+    every WORKER_HEARTBEAT_EVERY seconds. A clean shutdown deletes it; a killed worker stops
+    refreshing and ages out (grader.service.workers decides who is alive)."""
+
+    __tablename__ = "worker_heartbeats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int]
+    concurrency: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)

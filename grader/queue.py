@@ -10,6 +10,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,6 +42,14 @@ class CeleryDispatcher:
             log.warning("event=enqueue-failed submission=%s error=%r", submission_id, exc)
 
 
+class Companion(Protocol):
+    """Something that runs while the worker thread does (its heartbeat)."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
 class ThreadWorker:
     """Grades in a background thread of this process: the same code a Celery worker runs,
     not synchronously inside the request."""
@@ -51,8 +60,10 @@ class ThreadWorker:
         grade: Callable[[int], object],
         reconcile: Callable[[], object],
         reconcile_every: float,
+        companion: Companion | None = None,
     ) -> None:
         self.factory = factory
+        self.companion = companion
         self.grade = grade
         self.reconcile = reconcile
         self.reconcile_every = reconcile_every
@@ -71,11 +82,15 @@ class ThreadWorker:
                     target=self._run, name="dlgrader-worker", daemon=True
                 )
                 self.thread.start()
+                if self.companion is not None:
+                    self.companion.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         if self.thread is not None:
             self.queue.put(None)
             self.thread.join(timeout)
+        if self.companion is not None:
+            self.companion.stop()
 
     def drain(self, timeout: float = 30.0) -> None:
         """Wait until everything queued so far has been handled (tests, shutdown)."""

@@ -9,10 +9,12 @@ from celery.signals import worker_process_init
 from grader.app import create_app
 from tasks.celery_app import make_celery
 from tasks.grading import install_test_slowdown
+from tasks.heartbeat import connect_heartbeat
 
 flask_app = create_app()
 celery_app = make_celery(flask_app)
 install_test_slowdown()
+connect_heartbeat(flask_app)
 
 
 @worker_process_init.connect(weak=False)

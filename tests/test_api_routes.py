@@ -115,6 +115,7 @@ def cases(ids: dict[str, int]) -> list[Case]:
             "/api/v1/students/nobody@example.edu/submissions",
             staff_only(404),
         ),
+        Case("GET", "/api/v1/status", "/api/v1/status", staff_only(200)),
         Case(
             "GET",
             "/api/v1/assignments/<assignment_id>/gradebook.csv",

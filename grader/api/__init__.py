@@ -9,5 +9,6 @@ from grader.api import (  # noqa: E402,F401  (routes register on import)
     errors,
     history,
     instructor,
+    status,
     submissions,
 )

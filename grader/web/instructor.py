@@ -10,16 +10,18 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import abort, render_template
+from flask import abort, current_app, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from grader import models
 from grader.clock import aware
+from grader.config import embedded
 from grader.service import analytics
 from grader.service.assignments import load_spec
 from grader.service.gradebook import gradebook
 from grader.service.review import queue_size
+from grader.service.workers import grading_status
 from grader.web import bp
 from grader.web.auth import roles_required
 from grader.web.charts import Bar, bar_chart
@@ -102,6 +104,8 @@ def overview(assignment_id: str):
     due = aware(assignment.due_at)
     timeline = analytics.submissions_by_hour(session, assignment_id, due, HOURS_BEFORE, HOURS_AFTER)
     book = gradebook(session, assignment_id)
+    config = current_app.config
+    workers = grading_status(session, config["WORKER_HEARTBEAT_EVERY"], embedded(config))
     return render_template(
         "instructor/overview.html",
         assignment=assignment,
@@ -114,6 +118,7 @@ def overview(assignment_id: str):
         timeline=timeline,
         timeline_svg=_timeline_chart(timeline, due, assignment.timezone),
         students=[(row[0], row[1], row[-2], row[-1]) for row in book.rows],
+        workers=workers,
     )
 
 
