@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ import click
 
 from grader.config import embedded, load_config
 from grader.db import make_engine, make_session_factory, transaction
+from grader.logs import configure_logging
 from grader.service.assignments import import_assignment
 from grader.service.errors import ServiceError
 from grader.service.users import add_user, create_token, find_user, get_user
@@ -174,8 +174,8 @@ def serve(host: str, port: int, threads: int) -> None:
     from grader.app import create_app
     from grader.migrate import upgrade
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     config = load_config()
+    configure_logging(config)
     upgrade(config["DATABASE_URL"])
     factory, _ = _sessions()
     with transaction(factory) as session:

@@ -21,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "RECONCILE_STALE_AFTER": 30,  # seconds a queued submission waits before re-enqueueing
     "WORKER_CONCURRENCY": 2,
     "WORKER_HEARTBEAT_EVERY": 10,  # seconds between a worker's heartbeats; 3 missed = gone
+    "LOG_FORMAT": "kv",  # kv (key=value, one line per event) or json (one object per line)
+    "LOG_LEVEL": "info",
 }
 INTS = {
     "MAX_CONTENT_LENGTH",
@@ -32,6 +34,10 @@ INTS = {
     "RECONCILE_STALE_AFTER",
     "WORKER_CONCURRENCY",
     "WORKER_HEARTBEAT_EVERY",
+}
+CHOICES = {
+    "LOG_FORMAT": ("kv", "json"),
+    "LOG_LEVEL": ("debug", "info", "warning", "error", "critical"),
 }
 
 
@@ -58,6 +64,10 @@ def _convert(name: str, value: str) -> Any:
             return int(value)
         except ValueError as exc:
             raise ConfigError(f"{name} must be a whole number, not {value!r}") from exc
+    if name in CHOICES:
+        value = value.strip().lower()
+        if value not in CHOICES[name]:
+            raise ConfigError(f"{name} must be one of {', '.join(CHOICES[name])}, not {value!r}")
     return value
 
 

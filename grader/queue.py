@@ -14,6 +14,8 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from grader.logs import event
+
 log = logging.getLogger("dlgrader.queue")
 TASK_GRADE = "dlgrader.grade_submission"
 TASK_RECONCILE = "dlgrader.reconcile"
@@ -39,7 +41,19 @@ class CeleryDispatcher:
         try:
             self.celery.send_task(TASK_GRADE, args=[submission_id], queue=QUEUE)
         except Exception as exc:  # the reconciler will enqueue it again
-            log.warning("event=enqueue-failed submission=%s error=%r", submission_id, exc)
+            enqueue_failed(submission_id, exc)
+        else:
+            event(log, "submission.enqueued", submission=submission_id, via="celery")
+
+
+def enqueue_failed(submission_id: int, exc: Exception) -> None:
+    event(
+        log,
+        "submission.enqueue_failed",
+        logging.WARNING,
+        submission=submission_id,
+        error=repr(exc),
+    )
 
 
 class Companion(Protocol):
@@ -73,7 +87,8 @@ class ThreadWorker:
 
     def __call__(self, submission_id: int) -> None:
         self.start()
-        self.queue.put(submission_id)
+        event(log, "submission.enqueued", submission=submission_id, via="thread")
+        self.queue.put(submission_id)  # after the line: the worker's lines come later
 
     def start(self) -> None:
         with self.lock:
@@ -114,7 +129,7 @@ class ThreadWorker:
                     next_reconcile = time.monotonic() + self.reconcile_every
                     self.reconcile()
             except Exception:  # one bad submission must not stop the worker
-                log.exception("event=worker-error item=%s", item)
+                event(log, "worker.error", logging.ERROR, exc_info=True, item=item)
             finally:
                 if item != -1:
                     self.queue.task_done()

@@ -15,7 +15,8 @@ from flask import current_app
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from grader.app import grading_settings
-from grader.queue import QUEUE, TASK_GRADE, TASK_RECONCILE
+from grader.logs import event
+from grader.queue import QUEUE, TASK_GRADE, TASK_RECONCILE, enqueue_failed
 from grader.service import worker
 from grader.service.reconcile import reconcile
 from grader.service.run import DatabaseUnavailable, run_grading
@@ -52,7 +53,7 @@ def grade_submission(self, submission_id: int) -> str:
         return "timeout"
     except DatabaseUnavailable as exc:
         if self.request.retries >= DB_RETRIES:
-            log.warning("event=db-retries-exhausted submission=%s", submission_id)
+            event(log, "submission.db_retries_exhausted", logging.WARNING, submission=submission_id)
             return "db-unavailable"  # queued or leased in SQL: the reconciler enqueues it
         raise self.retry(exc=exc, countdown=retry_delay(self.request.retries)) from exc
 
@@ -65,7 +66,7 @@ def reconcile_submissions(self) -> dict[str, int]:
         try:
             self.app.send_task(TASK_GRADE, args=[submission_id], queue=QUEUE)
         except Exception as exc:  # still `queued`: the next sweep enqueues it again
-            log.warning("event=enqueue-failed submission=%s error=%r", submission_id, exc)
+            enqueue_failed(submission_id, exc)
 
     try:
         return reconcile(
@@ -75,7 +76,8 @@ def reconcile_submissions(self) -> dict[str, int]:
             max_tries=config["GRADING_MAX_TRIES"],
         )
     except (OperationalError, DBAPIError) as exc:  # the next sweep tries again
-        log.warning("event=reconcile-db-unavailable error=%r", exc)
+        error = repr(exc).splitlines()[0]
+        event(log, "reconcile.db_unavailable", logging.WARNING, error=error)
         return {}
 
 
@@ -94,10 +96,10 @@ def install_test_slowdown(environ: os._Environ[str] | dict[str, str] = os.enviro
 
     def slow_grade_answers(spec, answers, student_key):
         if str(answers.get(part, "")).strip():
-            log.info("event=test-slowdown part=%s seconds=%s", part, delay)
+            event(log, "test.slowdown", part=part, seconds=delay)
             time.sleep(delay)
         return original(spec, answers, student_key)
 
     worker.grade_answers = slow_grade_answers
-    log.warning("event=test-slowdown-installed %s=%s", SLOW_ENV, value)
+    event(log, "test.slowdown_installed", logging.WARNING, setting=f"{SLOW_ENV}={value}")
     return True

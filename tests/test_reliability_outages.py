@@ -86,7 +86,7 @@ def test_redis_restart_loses_queued_messages_and_the_reconciler_recovers(harness
     states = assert_all_graded_once(harness, 11)
     assert {states[sid].score for sid in waiting} == {SHEET_SCORE}
     assert all(s.tries == 1 for s in states.values())
-    assert "event=reconcile requeued=10" in worker.text()
+    assert "event=reconcile.sweep requeued=10" in worker.text()
 
 
 def test_postgres_outage_answers_503_writes_nothing_half_way_and_recovers(harness):
@@ -120,7 +120,7 @@ def test_postgres_outage_answers_503_writes_nothing_half_way_and_recovers(harnes
             assert body["status"] == 503 and "database" in body["error"]
             assert response.headers["Retry-After"]
         harness.wait(  # the worker tried to store, or to claim, while PostgreSQL was down
-            lambda: f"event=db-error submission={busy}" in worker.text(),
+            lambda: f"event=submission.db_error submission={busy}" in worker.text(),
             8,
             "the worker to meet the outage",
         )

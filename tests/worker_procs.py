@@ -317,7 +317,7 @@ class Harness:
         if not proc.alive():
             pytest.fail(f"{name} exited at start:\n{proc.tail()}")
         if slow:
-            assert "event=test-slowdown-installed" in proc.text(), proc.tail()
+            assert "event=test.slowdown_installed" in proc.text(), proc.tail()
         return proc
 
     def beat(self, name: str = "beat", **settings) -> Proc:

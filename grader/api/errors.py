@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from grader.api import bp
+from grader.logs import event
 from grader.service.errors import ServiceError
 
 log = logging.getLogger("dlgrader.api")
@@ -47,7 +48,8 @@ def http_error(exc: HTTPException):
 @bp.app_errorhandler(OperationalError)
 @bp.app_errorhandler(DBAPIError)
 def database_down(exc: Exception):
-    log.warning("event=db-unavailable error=%r", exc)
+    error_text = repr(exc).splitlines()[0]
+    event(log, "request.db_unavailable", logging.WARNING, path=request.path, error=error_text)
     response = error(
         "the database is unavailable right now: nothing was changed, try again in a moment", 503
     )
@@ -57,5 +59,5 @@ def database_down(exc: Exception):
 
 @bp.app_errorhandler(Exception)
 def unexpected(exc: Exception):
-    log.exception("event=unhandled-error")
+    event(log, "request.error", logging.ERROR, exc_info=True, path=request.path)
     return error("internal error: it has been logged", 500)

@@ -12,7 +12,7 @@ from grader.api import bp
 from grader.api.auth import Forbidden, is_staff, login_required
 from grader.api.params import ID
 from grader.service.errors import Invalid, NotFound
-from grader.service.submissions import Incoming, received, submit
+from grader.service.submissions import Incoming, log_received, received, submit
 from grader.service.views import for_student, submission_json
 from grader.web_db import dispatch, get_session
 
@@ -37,6 +37,7 @@ def create_submission(assignment_id: str):
             session.rollback()
     else:
         raise Invalid("could not store the submission, please retry", 409)
+    log_received(row, created)
     if created:
         dispatch(row.id)  # only after the commit
     response = jsonify({**received(row), "attempt": row.attempt, "created": created})

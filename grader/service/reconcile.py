@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from grader import models
 from grader.clock import utcnow
 from grader.db import transaction
+from grader.logs import event
 
 log = logging.getLogger("dlgrader.reconcile")
 BATCH = 5000
@@ -79,9 +80,27 @@ def reconcile(
                 .where(models.Submission.id.in_(stale))
                 .values(enqueued_at=now)
             )
+    _log_each(expired, give_up, max_tries)
     for sid in stale:  # after the commit: never enqueue what is not stored
+        event(log, "submission.requeued", submission=sid)
         dispatch(sid)
     counts = {"requeued": len(stale), "lease_expired": len(retry), "failed": len(give_up)}
     if any(counts.values()):
-        log.info("event=reconcile %s", " ".join(f"{k}={v}" for k, v in counts.items()))
+        event(log, "reconcile.sweep", **counts)
     return counts
+
+
+def _log_each(expired, give_up: list[int], max_tries: int) -> None:
+    failed = set(give_up)
+    for sid, tries in expired:
+        event(log, "submission.lease_expired", logging.WARNING, submission=sid, tries=tries)
+        if sid in failed:
+            event(
+                log,
+                "submission.failed",
+                logging.WARNING,
+                submission=sid,
+                code="too_many_tries",
+                tries=tries,
+                max_tries=max_tries,
+            )

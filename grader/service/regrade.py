@@ -5,6 +5,7 @@ flagged for review), and every change lands in the score log."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from grader import models
 from grader.grading import grade_answers, grade_sheet
+from grader.logs import event
 from grader.results import PartResult as Graded
 from grader.results import round_score
 
@@ -21,6 +23,8 @@ from .assignments import get_assignment, load_spec
 from .errors import NotFound
 from .scores import refresh_total
 from .worker import _detail
+
+log = logging.getLogger("dlgrader.regrade")
 
 
 @dataclass
@@ -86,6 +90,8 @@ def regrade(
         )
         if change.parts:
             changes.append(change)
+    if not dry_run:
+        _log_applied(assignment_id, assignment.current_version, len(rows), changes, by)
     return {
         "assignment": assignment_id,
         "key_version": assignment.current_version,
@@ -93,6 +99,28 @@ def regrade(
         "checked": len(rows),
         "changed": [c.to_json() for c in changes],
     }
+
+
+def _log_applied(assignment_id: str, version: int, checked: int, changes, by) -> None:
+    for change in changes:
+        event(
+            log,
+            "submission.regraded",
+            submission=change.submission,
+            old_score=change.old_total,
+            new_score=change.new_total,
+            parts=len(change.parts),
+            key_version=version,
+        )
+    event(
+        log,
+        "regrade.applied",
+        assignment=assignment_id,
+        key_version=version,
+        checked=checked,
+        changed=len(changes),
+        by=by.id if by else None,
+    )
 
 
 def _regrade_one(session, row, spec, question_id, version, dry_run, by) -> SubmissionChange:

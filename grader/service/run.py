@@ -9,6 +9,8 @@ import logging
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from grader.logs import event
+
 from .worker import DEFAULT_SETTINGS, Settings, grade_submission, mark_failed, release
 
 log = logging.getLogger("dlgrader.worker")
@@ -32,13 +34,14 @@ def run_grading(
     except passthrough:
         raise
     except (OperationalError, DBAPIError) as exc:
-        log.warning("event=db-error submission=%s error=%r", submission_id, exc)
+        error = repr(exc).splitlines()[0]
+        event(log, "submission.db_error", logging.WARNING, submission=submission_id, error=error)
         try:
             release(factory, submission_id)
         except Exception:  # still down: the reconciler takes it back when the lease ends
-            log.warning("event=release-failed submission=%s", submission_id)
+            event(log, "submission.release_failed", logging.WARNING, submission=submission_id)
         raise DatabaseUnavailable(str(exc)) from exc
     except Exception as exc:
-        log.exception("event=crash submission=%s", submission_id)
+        event(log, "submission.crashed", logging.ERROR, exc_info=True, submission=submission_id)
         mark_failed(factory, submission_id, "internal", f"{type(exc).__name__}: {exc}")
         return "failed"

@@ -3,6 +3,7 @@ one transaction; a concurrent edit gets a conflict, not a silent overwrite."""
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select, update
@@ -10,8 +11,11 @@ from sqlalchemy.orm import Session
 
 from grader import models
 from grader.clock import utcnow
+from grader.logs import event
 
 from .errors import Conflict, Invalid, NotFound
+
+log = logging.getLogger("dlgrader.scores")
 
 
 def set_manual_score(
@@ -64,6 +68,18 @@ def set_manual_score(
     )
     session.refresh(item)
     refresh_total(session, item.submission_id)
+    event(
+        log,
+        "score.changed",
+        submission=item.submission_id,
+        part=item.part_key,
+        part_result=item.id,
+        kind=kind,
+        old_score=float(old),
+        new_score=float(item.effective_score),
+        by=by.id,
+        revision=item.revision,
+    )
     return item
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,10 +16,12 @@ from sqlalchemy.orm import Session
 from grader import models
 from grader.clock import utcnow
 from grader.grading import MAX_ANSWER_CHARS, unknown_answer_keys
+from grader.logs import event
 
 from .assignments import get_assignment, load_spec
 from .errors import Conflict, Invalid
 
+log = logging.getLogger("dlgrader.submissions")
 MAX_SHEET_CHARS = 500_000
 MAX_CLIENT_KEY = 100
 
@@ -106,6 +109,21 @@ def submit(
     session.add(row)
     session.flush()
     return row, True
+
+
+def log_received(row: models.Submission, created: bool) -> None:
+    """After the commit (a rolled-back id must never appear in the log). `created` false:
+    the same client key or identical answers gave back an earlier submission."""
+    event(
+        log,
+        "submission.received",
+        submission=row.id,
+        assignment=row.assignment_id,
+        student=row.student_id,
+        attempt=row.attempt,
+        source=row.source,
+        created=created,
+    )
 
 
 def latest_submission(session: Session, assignment_id: str, student_id: int):

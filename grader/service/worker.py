@@ -5,6 +5,7 @@ part result and `graded` in one transaction, guarded by the claim token."""
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,9 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from grader import models
 from grader.answer_key import is_randomized, variant_params
-from grader.clock import utcnow
+from grader.clock import aware, utcnow
 from grader.db import transaction
 from grader.grading import grade_answers, grade_sheet
+from grader.logs import event
 from grader.results import SheetResult, round_score
 
 from .assignments import spec_from_text
@@ -55,6 +57,7 @@ def grade_submission(
     factory: sessionmaker[Session], submission_id: int, settings: Settings = DEFAULT_SETTINGS
 ) -> str:
     """Returns what happened: graded, skipped (not queued), lost (claim taken over), failed."""
+    started = time.perf_counter()
     claimed = claim(factory, submission_id, settings)
     if isinstance(claimed, str):
         return claimed
@@ -63,7 +66,17 @@ def grade_submission(
         result = grade_sheet(spec, claimed.sheet, claimed.student_key)
     else:
         result = grade_answers(spec, claimed.answers or {}, claimed.student_key)
-    return store(factory, claimed, spec, result)
+    outcome = store(factory, claimed, spec, result)
+    if outcome == "graded":
+        event(
+            log,
+            "submission.graded",
+            submission=claimed.id,
+            score=round_score(result.score),
+            max_score=result.max_score,
+            duration_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+    return outcome
 
 
 def claim(factory: sessionmaker[Session], submission_id: int, settings: Settings):
@@ -82,8 +95,8 @@ def claim(factory: sessionmaker[Session], submission_id: int, settings: Settings
                 tries=models.Submission.tries + 1,
             )
         ).rowcount
-        if not taken:
-            log.info("event=skip submission=%s reason=not-queued", submission_id)
+        if not taken:  # a duplicate delivery, or the reconciler took it back
+            event(log, "submission.skipped", submission=submission_id, reason="not-queued")
             return "skipped"
         # One query for what grading needs: answers, the student's email, the key's spec.
         sub = models.Submission
@@ -96,6 +109,7 @@ def claim(factory: sessionmaker[Session], submission_id: int, settings: Settings
                 sub.sheet_text,
                 sub.key_version,
                 sub.tries,
+                sub.received_at,
                 models.User.email,
                 models.KeyVersion.spec_yaml,
                 models.KeyVersion.spec_hash,
@@ -115,7 +129,15 @@ def claim(factory: sessionmaker[Session], submission_id: int, settings: Settings
                 f"gave up after {settings.max_tries} tries",
             )
             return "failed"
-        log.info("event=claim submission=%s try=%s", submission_id, row.tries)
+        event(
+            log,
+            "submission.claimed",
+            submission=submission_id,
+            assignment=row.assignment_id,
+            student=row.student_id,
+            tries=row.tries,
+            waited_ms=_ms(now - aware(row.received_at)),
+        )
         return Claimed(
             row.id,
             token,
@@ -152,13 +174,12 @@ def store(factory: sessionmaker[Session], claimed: Claimed, spec, result: SheetR
                 warnings={"warnings": result.warnings} if result.warnings else None,
             )
         ).rowcount
-        if not owned:
-            log.warning("event=lost-claim submission=%s", claimed.id)
+        if not owned:  # the lease ran out and someone else holds it now
+            event(log, "submission.lost_claim", logging.WARNING, submission=claimed.id)
             return "lost"
         write_results(session, claimed, result)
         if is_randomized(spec):  # a fixed assignment has one variant: nothing to record
             _record_variants(session, spec, claimed)
-    log.info("event=graded submission=%s score=%s/%s", claimed.id, result.score, result.max_score)
     return "graded"
 
 
@@ -201,9 +222,11 @@ def write_results(session: Session, claimed: Claimed, result: SheetResult) -> No
         item["position"] = position
     # Core inserts (not the ORM's bulk path): the same SQL for a fraction of the CPU.
     table = models.PartResult.__table__
-    ids = session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-    ).scalars().all()
+    ids = (
+        session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+        .scalars()
+        .all()
+    )
     session.execute(
         insert(models.ScoreChange.__table__),
         [
@@ -257,7 +280,21 @@ def _fail(row: models.Submission, code: str, detail: str) -> None:
     row.error_detail = detail[:2000]
     row.lease_until = None
     row.claim_token = None
-    log.warning("event=failed submission=%s code=%s detail=%s", row.id, code, detail[:200])
+    started = aware(row.grading_started_at)
+    event(
+        log,
+        "submission.failed",
+        logging.WARNING,
+        submission=row.id,
+        code=code,
+        detail=detail[:200],
+        tries=row.tries,
+        duration_ms=_ms(row.failed_at - started) if started else None,
+    )
+
+
+def _ms(delta: timedelta) -> float:
+    return round(delta.total_seconds() * 1000, 1)
 
 
 def mark_failed(factory: sessionmaker[Session], submission_id: int, code: str, detail: str) -> bool:

@@ -14,7 +14,7 @@ from grader.api.submissions import SUBMIT_LIMIT
 from grader.service.assignments import get_assignment, load_spec
 from grader.service.errors import ServiceError
 from grader.service.late import lateness, penalty_policy
-from grader.service.submissions import MAX_CLIENT_KEY, Incoming, submit
+from grader.service.submissions import MAX_CLIENT_KEY, Incoming, log_received, submit
 from grader.spec import Assignment
 from grader.web import bp
 from grader.web.auth import roles_required
@@ -108,6 +108,7 @@ def submit_answers(assignment_id: str):
         session.rollback()
         flash(exc.message, "error")
         return refuse(assignment_id, spec, values, exc.status)
+    log_received(row, created)
     if created:
         dispatch(row.id)  # only after the commit: a worker must find it stored
     elif row.client_key != client_key:
