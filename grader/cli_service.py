@@ -225,3 +225,7 @@ def register(main: click.Group) -> None:
         doctor,
     ):
         main.add_command(command)
+    from grader.cli_ops import extend
+
+    for command in extend(users_group, token_group):  # users import/list, token list/revoke
+        main.add_command(command)

@@ -69,12 +69,33 @@ def user_for_token(session: Session, token: str) -> models.User | None:
     ).one_or_none()
 
 
-def revoke_tokens(session: Session, user: models.User) -> int:
-    rows = session.scalars(
-        select(models.ApiToken).where(
-            models.ApiToken.user_id == user.id, models.ApiToken.revoked_at.is_(None)
-        )
-    ).all()
+def revoke_tokens(session: Session, user: models.User, name: str | None = None) -> int:
+    """Revoke the user's active tokens (only those called `name`, if given)."""
+    query = select(models.ApiToken).where(
+        models.ApiToken.user_id == user.id, models.ApiToken.revoked_at.is_(None)
+    )
+    if name is not None:
+        query = query.where(models.ApiToken.name == name)
+    rows = session.scalars(query).all()
     for row in rows:
         row.revoked_at = utcnow()
+    session.flush()
     return len(rows)
+
+
+def list_tokens(session: Session, user: models.User) -> list[models.ApiToken]:
+    return list(
+        session.scalars(
+            select(models.ApiToken)
+            .where(models.ApiToken.user_id == user.id)
+            .order_by(models.ApiToken.id)
+        )
+    )
+
+
+def list_users(session: Session, role: str | None = None) -> list[models.User]:
+    query = select(models.User)
+    if role is not None:
+        query = query.where(models.User.role == role)
+    # Sorted here, by code point: PostgreSQL's collation would order unlike SQLite.
+    return sorted(session.scalars(query), key=lambda user: user.email)
