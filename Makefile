@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean browser
+.PHONY: setup run test lint bench clean browser compose-check requirements.lock
 
 setup: $(STAMP)
 
@@ -26,7 +26,22 @@ browser:
 		echo "installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test: setup browser
+# docker-compose.yml must parse and interpolate with .env.example and throwaway secrets
+# (never a developer's .env). Debian's docker-compose 1.29 needs no daemon for `config`.
+COMPOSE_CHECK_ENV := SECRET_KEY=compose-check POSTGRES_PASSWORD=compose-check \
+	DATABASE_URL=postgresql://dlgrader:compose-check@postgres:5432/dlgrader
+compose-check:
+	@command -v docker-compose >/dev/null 2>&1 || { \
+		echo "installing Debian's docker-compose for the deployment checks"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose; }
+	env -i PATH="$$PATH" HOME="$$HOME" $(COMPOSE_CHECK_ENV) \
+		docker-compose --env-file .env.example -f docker-compose.yml config -q
+
+# The Docker image's pinned runtime dependencies, from the versions installed in .venv.
+requirements.lock: setup
+	$(BIN)/python tools/lock_requirements.py
+
+test: setup browser compose-check
 	$(BIN)/ruff check .
 	@# pytest's exit code 5 (no tests collected) must never pass for green.
 	$(BIN)/python -m pytest; rc=$$?; \
