@@ -45,3 +45,27 @@ def make_world(db_url: str, users: dict[str, str] | None = None, **config) -> Wo
             user = add_user(session, f"{name}@example.edu", role, name.title())
             tokens[name] = create_token(session, user, "test")
     return World(app, tokens)
+
+
+def as_student_sees_before_due(cli_result: dict) -> dict:
+    """The CLI's result as the student's API shows it before the due date: a free-text
+    part's rubric is withheld (it would hand out the key)."""
+    import copy
+
+    result = copy.deepcopy(cli_result)
+    for question in result["questions"]:
+        for part in question["parts"]:
+            part.pop("rubric", None)
+    return result
+
+
+def without_result_ids(result: dict) -> dict:
+    """Staff see each part's result_id and revision; the CLI has no rows to name."""
+    import copy
+
+    result = copy.deepcopy(result)
+    for question in result["questions"]:
+        for part in question["parts"]:
+            part.pop("result_id", None)
+            part.pop("revision", None)
+    return result

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from tests.service_helpers import ROOT, SHEET_TEXT
+from tests.service_helpers import ROOT, SHEET_TEXT, as_student_sees_before_due
 
 
 def free_port() -> int:
@@ -105,4 +105,4 @@ def test_serve_grades_the_sample_sheet_like_the_cli(server):
         check=True,
         cwd=ROOT,
     )
-    assert body["result"] == json.loads(cli.stdout)
+    assert body["result"] == as_student_sees_before_due(json.loads(cli.stdout))

@@ -10,7 +10,13 @@ import pytest
 from sqlalchemy import func, select
 
 from grader import models
-from tests.service_helpers import ROOT, SHEET_TEXT, make_world
+from tests.service_helpers import (
+    ROOT,
+    SHEET_TEXT,
+    as_student_sees_before_due,
+    make_world,
+    without_result_ids,
+)
 
 
 @pytest.fixture
@@ -58,8 +64,13 @@ def test_sheet_upload_is_graded_like_the_cli(world):
         f"/api/v1/submissions/{receipt['id']}", headers=world.headers("alice")
     ).get_json()
     assert body["status"] == "graded"
-    assert body["result"] == cli_result("alice@example.edu")
+    expected = cli_result("alice@example.edu")
+    assert body["result"] == as_student_sees_before_due(expected)
     assert body["result"]["score"] == 21
+    staff = client.get(
+        f"/api/v1/submissions/{receipt['id']}", headers=world.headers("ivan")
+    ).get_json()
+    assert without_result_ids(staff["result"]) == expected
 
 
 def test_typed_answers_are_graded(world):
