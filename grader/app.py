@@ -40,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from grader.api import bp as api_bp
     from grader.health import bp as health_bp
+    from grader.input_guard import reject_unstorable_input
     from grader.web import bp as web_bp
     from grader.web.auth import login_manager
     from grader.web.security import csrf, init_security
@@ -51,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
+    app.before_request(reject_unstorable_input)
     app.teardown_appcontext(close_session)
     return app
 

@@ -40,6 +40,9 @@ class Policy:
     counting: str = "latest"
     feedback: str = "immediate"
     late: LatePenalty = LatePenalty()
+    # When a student sees the expected answer of a part they did not get right: only after
+    # their due date by default, or a wrong first attempt would hand out the key.
+    show_answers: str = "after_due"
 
 
 def late_seconds(received: datetime, due: datetime | None) -> float:
@@ -100,4 +103,9 @@ def parse_policy(data: dict[str, Any], problems: list[str]) -> Policy:
     if feedback not in ("immediate", "after_due"):
         problems.append("feedback: must be immediate or after_due")
         feedback = "immediate"
-    return Policy(most, counting, feedback, parse_late(data.get("late_penalty"), problems))
+    show_answers = data.get("show_answers", "after_due")
+    if show_answers not in ("after_due", "immediate"):
+        problems.append("show_answers: must be after_due or immediate")
+        show_answers = "after_due"
+    late = parse_late(data.get("late_penalty"), problems)
+    return Policy(most, counting, feedback, late, show_answers)

@@ -40,6 +40,7 @@ TOP_KEYS = {
     "questions",
     "attempts",
     "feedback",
+    "show_answers",
     "late_penalty",
 }
 DEFAULT_KEYS = {"tolerance", "partial", "carry_forward"}
@@ -59,6 +60,7 @@ PART_KEYS = {
 PARTIAL = ("elementwise", "none")
 MAX_SPEC_BYTES = 1_000_000
 MAX_QUESTION_NUMBER = 200
+MAX_TITLE = 300  # the title columns of assignments and questions
 
 
 class SpecError(ValueError):
@@ -169,6 +171,8 @@ def _assignment(data: Any, problems: list[str], text: str, broken: set[int]) -> 
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         problems.append("title: required, a non-empty string")
+    elif len(title) > MAX_TITLE:
+        problems.append(f"title: at most {MAX_TITLE} characters, not {len(title)}")
     timezone = data.get("timezone", "UTC")
     due_at = due(data.get("due"), timezone, problems)
     defaults = data.get("defaults") or {}
@@ -250,6 +254,8 @@ def _question(data: Any, index: int, base: _Base, problems: list[str]) -> Questi
     parts = _parts(data.get("parts"), ident, kind, where, base, problems)
     names = labels(data.get("labels"), f"{where}.labels", problems)
     title = str(data.get("title") or f"Question {number}")
+    if len(title) > MAX_TITLE:
+        problems.append(f"{where}.title: at most {MAX_TITLE} characters, not {len(title)}")
     text = data.get("text")
     if text is not None and not isinstance(text, str):
         problems.append(f"{where}.text: must be text")

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from grader.plain_text import find_text_problem
+
 MAX_DEPTH = 40  # the samples nest about 8 deep
 MAX_VALUES = 1_000_000  # values after expanding YAML aliases
 
@@ -89,6 +91,9 @@ def load_yaml(text: str) -> Any:
     except RecursionError:
         raise YamlProblem("the YAML is nested too deeply") from None
     _measure(data, 1, {})
+    problem = find_text_problem(data)
+    if problem:
+        raise YamlProblem(problem)
     return data
 
 

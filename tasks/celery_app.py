@@ -42,7 +42,9 @@ def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
             "dlgrader-reconcile": {
                 "task": TASK_RECONCILE,
                 "schedule": float(config["RECONCILE_EVERY"]),
-                "options": {"queue": QUEUE},
+                # A sweep still waiting when the next is due is dropped, so sweeps do not
+                # pile up behind a backlog of gradings (or while no worker runs).
+                "options": {"queue": QUEUE, "expires": float(config["RECONCILE_EVERY"])},
             }
         },
     }

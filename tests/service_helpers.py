@@ -49,13 +49,19 @@ def make_world(db_url: str, users: dict[str, str] | None = None, **config) -> Wo
 
 def as_student_sees_before_due(cli_result: dict) -> dict:
     """The CLI's result as the student's API shows it before the due date: a free-text
-    part's rubric is withheld (it would hand out the key)."""
+    part's rubric, and the expected answer of every part and layer not right, withheld
+    (they would hand out the key)."""
     import copy
 
     result = copy.deepcopy(cli_result)
     for question in result["questions"]:
         for part in question["parts"]:
             part.pop("rubric", None)
+            if part["status"] != "correct":
+                part["expected"] = None
+            for cell in part.get("cells", []):
+                if cell["status"] != "correct":
+                    cell["expected"] = None
     return result
 
 

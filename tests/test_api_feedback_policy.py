@@ -9,7 +9,7 @@ import pytest
 from grader import models
 from grader.clock import utcnow
 from grader.db import transaction
-from tests.service_helpers import make_world
+from tests.service_helpers import HW1_TEXT, make_world
 
 
 @pytest.fixture
@@ -62,12 +62,51 @@ def test_after_the_due_date_everything_shows(world):
     assert parts(student)["q3.a"]["expected"].startswith("[0.27476387")
 
 
-def test_immediate_feedback_keeps_the_key_of_blank_parts_until_the_due_date(world):
+def test_immediate_feedback_keeps_the_key_of_wrong_parts_until_the_due_date(world):
     student, staff = graded(world, "immediate", timedelta(days=3))
-    assert parts(student)["q1.dx"]["expected"] == "[-0.112, 0.636]"  # attempted: shown
-    assert parts(student)["q3.a"]["status"] == "missing"
-    assert parts(student)["q3.a"]["expected"] is None
+    dx, z, blank = (parts(student)[k] for k in ("q1.dx", "q2.z", "q3.a"))
+    assert (dx["status"], dx["expected"]) == ("incorrect", None)  # a retry would copy it
+    assert dx["feedback"].startswith("2 of 2 entries are wrong: 1, 2.")
+    assert (z["status"], z["expected"]) == ("correct", "-0.04")  # theirs anyway
+    assert (blank["status"], blank["expected"]) == ("missing", None)
+    assert parts(staff)["q1.dx"]["expected"] == "[-0.112, 0.636]"
     assert parts(staff)["q3.a"]["expected"].startswith("[0.27476387")
+
+
+def test_show_answers_immediate_shows_the_key_of_wrong_parts_at_once(world):
+    spec = HW1_TEXT + "show_answers: immediate\n"
+    put = world.app.test_client().put(
+        "/api/v1/assignments/dl-hw1",
+        headers=world.headers("ivan"),
+        data=spec,
+        content_type="application/yaml",
+    )
+    assert put.status_code == 200
+    student, _ = graded(world, "immediate", timedelta(days=3))
+    assert student["key_version"] == 2
+    assert parts(student)["q1.dx"]["expected"] == "[-0.112, 0.636]"
+    assert parts(student)["q3.a"]["expected"].startswith("[0.27476387")
+
+
+def test_layer_cells_keep_their_key_too(world):
+    with transaction(world.sessions) as session:
+        session.get(models.Assignment, "dl-hw1").due_at = utcnow() + timedelta(days=3)
+    client = world.app.test_client()
+    table = "conv1_1: 2808 x 33 x 64\nconv1_2: 2808 x 33 x 65"
+    receipt = client.post(
+        "/api/v1/assignments/dl-hw1/submissions",
+        headers=world.headers("alice"),
+        json={"answers": {"q4.activations": table}},
+    ).get_json()
+    world.drain()
+    body = client.get(f"/api/v1/submissions/{receipt['id']}", headers=world.headers("alice"))
+    cells = {c["layer"]: c for c in parts(body.get_json())["q4.activations"]["cells"]}
+    assert (cells["conv1_1"]["status"], cells["conv1_1"]["expected"]) == (
+        "correct",
+        "2808 x 33 x 64",
+    )
+    assert (cells["conv1_2"]["status"], cells["conv1_2"]["expected"]) == ("incorrect", None)
+    assert (cells["pool1"]["status"], cells["pool1"]["expected"]) == ("missing", None)
 
 
 def test_staff_get_the_ids_to_change_a_score_with(world):

@@ -178,3 +178,84 @@ BAD_REGRADES = [
 def test_bad_regrade_requests(world, kwargs, status, message):
     response = api(world, "ivan", "POST", "/assignments/dl-hw1/regrade", **kwargs)
     assert response.get_json() == {"error": message, "status": status}
+
+
+JUSTIFY = HW1_TEXT[HW1_TEXT.index("      - id: justify") : HW1_TEXT.index("  - id: q3")]
+# q2.z is worth 3 points instead of 1, and q2.justify is gone.
+POINTS_SPEC = HW1_TEXT.replace(JUSTIFY, "\n").replace(
+    "points: 1\n        quantity: z", "points: 3\n        quantity: z"
+)
+
+
+def test_changed_points_and_a_removed_part_agree_everywhere(world):
+    ids = graded(world)  # alice: 4.5 of 30
+    with world.sessions() as session:
+        row = session.get(models.Submission, ids["alice"])
+        justify = next(r.id for r in row.results if r.part_key == "q2.justify")
+    manual = api(
+        world,
+        "tina",
+        "POST",
+        f"/part-results/{justify}/score",
+        json={"score": 1, "kind": "manual", "reason": "rubric: another input"},
+    )
+    assert manual.get_json()["score"] == 1.0  # 5.5 of 30 now
+    put = api(
+        world, "ivan", "PUT", "/assignments/dl-hw1", data=POINTS_SPEC, content_type="text/yaml"
+    )
+    assert put.get_json()["key_version"] == 2
+    dry = api(world, "ivan", "POST", "/assignments/dl-hw1/regrade", json={}).get_json()
+    alices = next(c for c in dry["changed"] if c["submission"] == ids["alice"])
+    assert alices == {
+        "submission": ids["alice"],
+        "student": "alice@example.edu",
+        "old_score": 5.5,
+        "new_score": 6.5,  # + 2 for q2.z, - 1 for the removed part's person's score
+        "delta": 1.0,
+        "parts": [
+            {"part": "q2.z", "old_auto": 1.0, "new_auto": 3.0, "manual_score_kept": False},
+            {
+                "part": "q2.justify",
+                "old_auto": 1.0,
+                "new_auto": 0.0,
+                "manual_score_kept": False,
+                "removed": True,
+            },
+        ],
+    }
+    applied = api(world, "ivan", "POST", "/assignments/dl-hw1/regrade", json={"dry_run": False})
+    assert applied.get_json()["changed"] == dry["changed"]
+    detail = api(world, "alice", "GET", f"/submissions/{ids['alice']}").get_json()
+    assert (detail["result"]["score"], detail["result"]["max_score"]) == (6.5, 31.0)
+    q2 = next(q for q in detail["result"]["questions"] if q["id"] == "q2")
+    assert [p["id"] for p in q2["parts"]] == ["z", "dW", "explain", "learn"]
+    assert (q2["score"], q2["max_score"]) == (3.0, 7.0)
+    listed = api(world, "alice", "GET", "/assignments/dl-hw1/submissions").get_json()
+    mine = next(s for s in listed["submissions"] if s["id"] == ids["alice"])
+    assert (mine["score"], mine["max_score"]) == (6.5, 31.0)
+    book = api(world, "ivan", "GET", "/assignments/dl-hw1/gradebook.csv").get_data(as_text=True)
+    row = next(line for line in book.splitlines() if line.startswith("alice@"))
+    assert row.split(",")[-2:] == ["6.5", "31"]
+    assert regrade_log(world)[:2] == [
+        (ids["alice"], "q2.z", 1.0, 3.0, 2),
+        (ids["alice"], "q2.justify", 1.0, 0.0, 2),
+    ]
+    again = api(world, "ivan", "POST", "/assignments/dl-hw1/regrade", json={"dry_run": False})
+    assert again.get_json()["changed"] == []
+
+
+def test_a_kept_score_above_the_new_maximum_is_pointed_out(world):
+    ids = graded(world)  # the TA gave q1.dx 1.5 of 2
+    spec = HW1_TEXT.replace("points: 2\n        wrt: x", "points: 1\n        wrt: x")
+    api(world, "ivan", "PUT", "/assignments/dl-hw1", data=spec, content_type="text/yaml")
+    dry = api(world, "ivan", "POST", "/assignments/dl-hw1/regrade", json={}).get_json()
+    alices = next(c for c in dry["changed"] if c["submission"] == ids["alice"])
+    assert alices["parts"] == [
+        {
+            "part": "q1.dx",
+            "old_auto": 2.0,
+            "new_auto": 1.0,
+            "manual_score_kept": True,
+            "manual_score_above_max": True,
+        }
+    ]

@@ -136,6 +136,8 @@ def cases(ids: dict[str, int]) -> list[Case]:
             staff_only(200),
             {"json": {"score": 1, "reason": "method right, arithmetic slip"}},
         ),
+        Case("POST", f"{sub}/retry", f"/api/v1/submissions/{b}/retry", staff_only(409)),
+        Case("POST", f"{sub}/retry", "/api/v1/submissions/999999/retry", staff_only(404)),
         Case(
             "POST",
             score,

@@ -43,12 +43,42 @@ def test_same_idempotency_key_gives_one_submission(world):
     assert (first.get_json()["created"], again.get_json()["created"]) == (True, False)
     assert count(world) == 1
     # The key in the body works like the header; another student's key is their own.
-    body_key = post(world, "alice", json={"answers": {"q5.a": "4960"}, "client_key": "retry-1"})
+    body_key = post(world, "alice", json={"answers": ANSWERS, "client_key": "retry-1"})
     assert body_key.get_json()["id"] == first.get_json()["id"]
     bobs = post(world, "bob", key="retry-1", json={"answers": ANSWERS})
     assert bobs.get_json()["created"] is True and bobs.get_json()["id"] != first.get_json()["id"]
     assert count(world) == 2
     world.drain()
+
+
+def test_a_key_reused_for_other_answers_or_another_assignment_is_refused(world):
+    first = post(world, "alice", key="k-1", json={"answers": ANSWERS}).get_json()
+    other = post(world, "alice", key="k-1", json={"answers": {"q5.a": "4960"}})
+    assert other.status_code == 409
+    assert other.get_json()["error"] == (
+        f"this client key was used for a different submission ({first['id']}): "
+        "send new answers with a new key"
+    )
+    capped = HW1_TEXT.replace("id: dl-hw1", "id: dl-other")
+    world.app.test_client().put(
+        "/api/v1/assignments/dl-other",
+        headers=world.headers("ivan"),
+        data=capped,
+        content_type="application/yaml",
+    )
+    elsewhere = post(
+        world, "alice", "/api/v1/assignments/dl-other/submissions", "k-1", json={"answers": ANSWERS}
+    )
+    assert elsewhere.status_code == 409
+    assert count(world) == 1
+    world.drain()
+
+
+def test_unknown_fields_in_the_body_are_refused(world):
+    typo = post(world, "alice", json={"answers": ANSWERS, "clientKey": "k"})
+    assert typo.status_code == 422
+    assert typo.get_json()["error"] == "unknown field(s): clientKey"
+    assert count(world) == 0
 
 
 def test_identical_resubmission_uses_no_attempt_and_new_answers_do(world):

@@ -112,3 +112,19 @@ def test_under_best_equal_attempts_both_wait(world):
     first, second = two_attempts(world)
     assert part(world, first, "q2.explain").id in queued(world)
     assert part(world, second, "q2.explain").id in queued(world)
+
+
+def test_a_cleared_score_puts_the_part_back_in_the_queue(world):
+    sub = submit(world, "bob", {"q5.b": "train longer"})
+    world.drain()
+    item = part(world, sub, "q5.b").id
+    client = world.app.test_client()
+    url = f"/api/v1/part-results/{item}/score"
+    graded = client.post(url, headers=world.headers("tina"), json={"score": 2, "kind": "manual"})
+    assert graded.get_json()["needs_review"] is False
+    assert item not in queued(world)
+    cleared = client.post(
+        url, headers=world.headers("tina"), json={"score": None, "kind": "manual"}
+    ).get_json()
+    assert (cleared["manual_score"], cleared["needs_review"]) == (None, True)
+    assert item in queued(world)  # nobody has graded it now

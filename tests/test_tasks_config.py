@@ -58,7 +58,7 @@ def test_settings(celery_app):
     schedule = conf.beat_schedule["dlgrader-reconcile"]
     assert schedule["task"] == TASK_RECONCILE
     assert schedule["schedule"] == 11
-    assert schedule["options"]["queue"] == QUEUE
+    assert schedule["options"] == {"queue": QUEUE, "expires": 11.0}  # no pile of sweeps
 
 
 def test_tasks_are_registered_by_name_on_the_grading_queue(celery_app):

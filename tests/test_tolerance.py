@@ -111,8 +111,10 @@ class TestFromSpec:
 
     def test_describe_claims_rounding_only_where_it_applies(self):
         assert "rounded" not in Tolerance(rtol=1e-3, atol=1e-6).describe()
-        assert Tolerance(rtol=1e-3, atol=1e-6, min_sigfigs=3).describe().endswith(
-            ", or correctly rounded to at least 3 significant figures"
+        assert (
+            Tolerance(rtol=1e-3, atol=1e-6, min_sigfigs=3)
+            .describe()
+            .endswith(", or correctly rounded to at least 3 significant figures")
         )
 
     def test_relabs_with_required_sigfigs_accepts_correct_rounding(self):

@@ -523,7 +523,13 @@ def test_rubric_and_blank_parts_expected_answers_wait_for_the_due_date(world):
     # q2.learn was left blank: its expected answer stays hidden until the due date.
     assert re.search(r'q2\.learn</td>\s*<td><span class="status missing">', page)
     learn = page.split('id="result-q2.learn"', 1)[1].split("</tr>", 1)[0]
-    assert '<pre class="answer"></pre></td>\n        <td><pre class="answer"></pre>' in learn
+    assert (
+        '<pre class="answer"></pre></td>\n        '
+        '<td><span class="muted small withheld">shown after the due date</span>'
+    ) in learn
+    z = page.split('id="result-q2.z"', 1)[1].split("</tr>", 1)[0]
+    # Right: its key is theirs anyway (the answer, then the expected answer).
+    assert '-0.04</pre></td>\n        <td><pre class="answer">-0.04</pre>' in z
     staff = client_for(world, "ivan")
     assert rubric_item in text_of(staff.get(f"/submissions/{sid}"))
     set_policy(world, due=timedelta(minutes=-1))

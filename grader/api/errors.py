@@ -1,12 +1,13 @@
 """Every error is a message, never a traceback: JSON under /api/, a plain page elsewhere.
-A database outage is a 503 that says so."""
+A database outage is a 503 that says so; a value the database refuses is the request's
+fault (422), not an outage."""
 
 from __future__ import annotations
 
 import logging
 
 from flask import jsonify, make_response, render_template, request
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from grader.api import bp
@@ -45,10 +46,28 @@ def http_error(exc: HTTPException):
     return response
 
 
+@bp.app_errorhandler(DataError)
+def unstorable(exc: DataError):
+    """A value the database refuses (too long, out of range): the request's fault, so
+    retrying it would not help."""
+    event(log, "request.unstorable", logging.WARNING, path=request.path, error=_first_line(exc))
+    return error("a value is too long or out of range for storage: nothing was changed", 422)
+
+
+@bp.app_errorhandler(IntegrityError)
+def conflicting(exc: IntegrityError):
+    event(log, "request.conflict", logging.WARNING, path=request.path, error=_first_line(exc))
+    return error("this conflicts with what is stored already: nothing was changed", 409)
+
+
+def _first_line(exc: Exception) -> str:
+    return repr(exc).splitlines()[0]
+
+
 @bp.app_errorhandler(OperationalError)
 @bp.app_errorhandler(DBAPIError)
 def database_down(exc: Exception):
-    error_text = repr(exc).splitlines()[0]
+    error_text = _first_line(exc)
     event(log, "request.db_unavailable", logging.WARNING, path=request.path, error=error_text)
     response = error(
         "the database is unavailable right now: nothing was changed, try again in a moment", 503

@@ -10,9 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from grader import models
 from grader.api import bp
 from grader.api.auth import Forbidden, is_staff, login_required
-from grader.api.params import ID
+from grader.api.params import ID, json_body
 from grader.service.errors import Invalid, NotFound
-from grader.service.submissions import Incoming, log_received, received, submit
+from grader.service.submissions import Incoming, log_received, received, retry_failed, submit
 from grader.service.views import for_student, submission_json
 from grader.web_db import dispatch, get_session
 
@@ -66,9 +66,7 @@ def _incoming() -> Incoming:
         )
     if not request.is_json:
         raise Invalid('send JSON {"answers": {...}} or a multipart upload with field "sheet"', 415)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Invalid("the body is not a JSON object")
+    body = json_body(allowed={"answers", "client_key"})
     answers = body.get("answers")
     if not isinstance(answers, dict):
         raise Invalid('"answers" must be an object {"<question>.<part>": "<answer>"}')
@@ -90,6 +88,20 @@ def get_submission(submission_id: int):
     if not is_staff(g.user):
         data = for_student(session, row, data)
     return jsonify(data)
+
+
+@bp.post(f"/submissions/<{ID}:submission_id>/retry")
+@login_required("ta", "instructor")
+def retry_submission(submission_id: int):
+    """A failed submission graded again, with the assignment's current key."""
+    session = get_session()
+    row = retry_failed(session, submission_id)
+    session.commit()
+    dispatch(row.id)  # only after the commit
+    response = jsonify(received(row))
+    response.status_code = 202
+    response.headers["Location"] = f"/api/v1/submissions/{row.id}"
+    return response
 
 
 __all__ = ["Forbidden"]

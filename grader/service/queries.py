@@ -18,10 +18,11 @@ def assignments_with_attempts(
     session: Session, student_id: int
 ) -> list[tuple[models.Assignment, int]]:
     """Every assignment (none is hidden from anyone yet), soonest due first, with the
-    attempts this user has used on it."""
+    attempts this user has used on it (a failed grading uses none, as in
+    grader.service.submissions.attempts_used)."""
     used = (
-        select(S.assignment_id, func.max(S.attempt).label("used"))
-        .where(S.student_id == student_id)
+        select(S.assignment_id, func.count().label("used"))
+        .where(S.student_id == student_id, S.status != "failed")
         .group_by(S.assignment_id)
         .subquery()
     )

@@ -22,7 +22,7 @@ from grader.results import round_score
 from .assignments import get_assignment, load_spec
 from .errors import NotFound
 from .scores import refresh_total
-from .worker import _detail
+from .worker import _detail, needs_person
 
 log = logging.getLogger("dlgrader.regrade")
 
@@ -33,14 +33,21 @@ class PartChange:
     old: float
     new: float
     kept_manual: bool
+    removed: bool = False  # the new key has no such part: it counts for nothing
+    manual_above_max: bool = False  # a person's score kept that the new maximum is below
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "part": self.part,
             "old_auto": self.old,
             "new_auto": self.new,
             "manual_score_kept": self.kept_manual,
         }
+        if self.removed:
+            data["removed"] = True
+        if self.manual_above_max:
+            data["manual_score_above_max"] = True
+        return data
 
 
 @dataclass
@@ -145,17 +152,50 @@ def _regrade_one(session, row, spec, question_id, version, dry_run, by) -> Submi
         ):
             continue
         kept = item is not None and item.manual_score is not None
-        change.parts.append(PartChange(key, old, round_score(graded.score), kept))
+        above = kept and item.manual_score > Decimal(str(graded.max_score))
+        change.parts.append(PartChange(key, old, round_score(graded.score), kept, False, above))
         if not kept:
             change.new_total += round_score(graded.score) - old
         if not dry_run:
             _apply(session, row, item, key, graded, version, by)
+    for key, item in existing.items():
+        in_scope = question_id is None or key.startswith(f"{question_id}.")
+        if key in fresh or not in_scope or item.max_score == 0:
+            continue
+        change.parts.append(PartChange(key, float(item.effective_score), 0.0, False, True))
+        change.new_total -= float(item.effective_score)
+        if not dry_run:
+            _remove(session, row, item, version, by)
     change.new_total = round(change.new_total, 4)
     if not dry_run and change.parts:
         row.key_version = version
         session.flush()
         refresh_total(session, row.id)
     return change
+
+
+def _remove(session: Session, row, item, version: int, by) -> None:
+    """A part the new key no longer has: worth nothing now (a person's score on it too),
+    kept with its history and logged, so the change can be read back."""
+    old = item.effective_score
+    item.auto_score = Decimal(0)
+    item.max_score = Decimal(0)
+    item.manual_score = None
+    item.needs_review = False
+    item.feedback = f"This part is not in key version {version}: it counts for nothing."
+    item.revision += 1
+    session.add(
+        models.ScoreChange(
+            part_result_id=item.id,
+            submission_id=row.id,
+            kind="regrade",
+            changed_by=by.id if by else None,
+            old_score=old,
+            new_score=Decimal(0),
+            key_version=version,
+            reason=f"part removed in key version {version}",
+        )
+    )
 
 
 def _apply(session: Session, row, item, key: str, graded: Graded, version: int, by) -> None:
@@ -182,7 +222,9 @@ def _apply(session: Session, row, item, key: str, graded: Graded, version: int, 
     item.diagnosis = graded.diagnosis
     item.detail = _detail(graded)
     # A person's score stands; they are asked to look again.
-    item.needs_review = item.manual_score is not None or graded.status == "needs_review"
+    item.needs_review = item.manual_score is not None or needs_person(
+        graded.status, row.sheet_text is not None
+    )
     item.revision += 1
     session.add(
         models.ScoreChange(

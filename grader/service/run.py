@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from grader.logs import event
@@ -33,6 +33,10 @@ def run_grading(
         return grade_submission(factory, submission_id, settings)
     except passthrough:
         raise
+    except (DataError, IntegrityError) as exc:  # this submission's fault: retrying won't help
+        event(log, "submission.unstorable", logging.ERROR, submission=submission_id)
+        mark_failed(factory, submission_id, "unstorable", f"{type(exc).__name__}: {exc}")
+        return "failed"
     except (OperationalError, DBAPIError) as exc:
         error = repr(exc).splitlines()[0]
         event(log, "submission.db_error", logging.WARNING, submission=submission_id, error=error)

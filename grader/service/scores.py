@@ -14,6 +14,7 @@ from grader.clock import utcnow
 from grader.logs import event
 
 from .errors import Conflict, Invalid, NotFound
+from .worker import needs_person
 
 log = logging.getLogger("dlgrader.scores")
 
@@ -42,6 +43,9 @@ def set_manual_score(
     new = _score(score, item.max_score)
     old = item.effective_score  # before the UPDATE, which also refreshes `item` in the session
     current = item.revision if revision is None else revision
+    # Cleared, a part is back where grading left it: free text waits for a person again.
+    from_sheet = item.submission.source == "sheet"
+    waiting = new is None and needs_person(item.status, from_sheet)
     changed = session.execute(
         update(models.PartResult)
         .where(models.PartResult.id == item.id, models.PartResult.revision == current)
@@ -49,7 +53,7 @@ def set_manual_score(
             manual_score=new,
             manual_by=by.id,
             manual_at=utcnow(),
-            needs_review=False,
+            needs_review=waiting,
             revision=current + 1,
         )
     ).rowcount
@@ -96,17 +100,17 @@ def _score(score, max_score: Decimal) -> Decimal | None:
 
 
 def refresh_total(session: Session, submission_id: int) -> None:
-    """A submission's score is the sum of effective part scores (a person's, else auto)."""
-    total = session.scalar(
+    """A submission's score is the sum of effective part scores (a person's, else auto),
+    its maximum the sum of the parts' maxima (a regrade may have changed points)."""
+    P = models.PartResult
+    total, top = session.execute(
         select(
-            func.coalesce(
-                func.sum(
-                    func.coalesce(models.PartResult.manual_score, models.PartResult.auto_score)
-                ),
-                0,
-            )
-        ).where(models.PartResult.submission_id == submission_id)
-    )
+            func.coalesce(func.sum(func.coalesce(P.manual_score, P.auto_score)), 0),
+            func.coalesce(func.sum(P.max_score), 0),
+        ).where(P.submission_id == submission_id)
+    ).one()
     session.execute(
-        update(models.Submission).where(models.Submission.id == submission_id).values(score=total)
+        update(models.Submission)
+        .where(models.Submission.id == submission_id)
+        .values(score=total, max_score=top)
     )

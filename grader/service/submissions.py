@@ -19,7 +19,7 @@ from grader.grading import MAX_ANSWER_CHARS, unknown_answer_keys
 from grader.logs import event
 
 from .assignments import get_assignment, load_spec
-from .errors import Conflict, Invalid
+from .errors import Conflict, Invalid, NotFound
 
 log = logging.getLogger("dlgrader.submissions")
 MAX_SHEET_CHARS = 500_000
@@ -73,6 +73,7 @@ def submit(
 ) -> tuple[models.Submission, bool]:
     """Returns (submission, created). Flushes, does not commit."""
     assignment = get_assignment(session, assignment_id)
+    digest = incoming.digest()
     if incoming.client_key:
         earlier = session.scalars(
             select(models.Submission).where(
@@ -81,20 +82,25 @@ def submit(
             )
         ).one_or_none()
         if earlier is not None:
+            if earlier.assignment_id != assignment_id or earlier.content_sha256 != digest:
+                raise Conflict(
+                    f"this client key was used for a different submission ({earlier.id}): "
+                    "send new answers with a new key"
+                )
             return earlier, False
     validate(session, assignment_id, incoming)
-    digest = incoming.digest()
     latest = latest_submission(session, assignment_id, student.id)
     if latest is not None and latest.content_sha256 == digest and latest.status != "failed":
         return latest, False
-    used = latest.attempt if latest else 0
+    # A failed grading is the service's trouble, not the student's: it uses no attempt.
+    used = attempts_used(session, assignment_id, student.id)
     if assignment.max_attempts is not None and used >= assignment.max_attempts:
         raise Conflict(f"no attempts left: {used} of {assignment.max_attempts} used")
     now = utcnow()
     row = models.Submission(
         assignment_id=assignment_id,
         student_id=student.id,
-        attempt=used + 1,
+        attempt=(latest.attempt if latest else 0) + 1,
         source=incoming.source,
         answers=incoming.answers,
         sheet_text=incoming.sheet,
@@ -139,12 +145,33 @@ def latest_submission(session: Session, assignment_id: str, student_id: int):
 
 
 def attempts_used(session: Session, assignment_id: str, student_id: int) -> int:
+    """Attempts that count against the limit: every submission but the failed ones."""
     return session.scalar(
-        select(func.coalesce(func.max(models.Submission.attempt), 0)).where(
+        select(func.count()).where(
             models.Submission.assignment_id == assignment_id,
             models.Submission.student_id == student_id,
+            models.Submission.status != "failed",
         )
     )
+
+
+def retry_failed(session: Session, submission_id: int) -> models.Submission:
+    """Staff: a failed submission back to `queued`, to be graded with the assignment's
+    current key (the bug or the key that failed it may be fixed by now). Flushes; the
+    caller commits, then enqueues."""
+    row = session.get(models.Submission, submission_id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"no submission {submission_id}")
+    if row.status != "failed":
+        raise Conflict(f"submission {submission_id} is {row.status}: only a failed one is retried")
+    row.status = "queued"
+    row.tries = 0
+    row.error_code = row.error_detail = row.failed_at = None
+    row.key_version = get_assignment(session, row.assignment_id).current_version
+    row.enqueued_at = utcnow()
+    session.flush()
+    event(log, "submission.retried", submission=row.id, key_version=row.key_version)
+    return row
 
 
 def received(row: models.Submission) -> dict[str, Any]:

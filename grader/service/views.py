@@ -56,7 +56,8 @@ def result_json(session: Session, row: models.Submission, with_ids: bool = False
         by_question[item.part_key.split(".", 1)[0]].append(item)
     questions = []
     for question in spec.questions:
-        items = by_question.get(question.id, [])
+        keys = {f"{question.id}.{part.id}" for part in question.parts}
+        items = [i for i in by_question.get(question.id, []) if i.part_key in keys]
         parts = [_part(item, with_ids) for item in items]
         questions.append(
             {
@@ -113,8 +114,9 @@ def _part(item: models.PartResult, with_ids: bool = False) -> dict[str, Any]:
 def for_student(session: Session, row: models.Submission, data: dict[str, Any]) -> dict[str, Any]:
     """What the student may see of their own submission. Before their due date, under
     `feedback: after_due`, only the total and their own answers; and before the due date
-    the expected answer of a part they left blank and the rubric of a free-text part are
-    never shown (they would hand out the key for free)."""
+    the rubric of a free-text part is never shown, nor (unless `show_answers: immediate`)
+    the expected answer of a part or layer they did not get right: either would hand out
+    the key to anyone with an attempt left."""
     from grader.clock import utcnow
     from grader.service.late import due_for
 
@@ -129,12 +131,21 @@ def for_student(session: Session, row: models.Submission, data: dict[str, Any]) 
         data["feedback_hidden_until"] = due.isoformat()
         return data
     if before_due:
+        hide = load_spec(session, row.assignment_id, row.key_version).policy.show_answers
         for question in result["questions"]:
             for part in question["parts"]:
                 part.pop("rubric", None)
-                if part["status"] == "missing":
-                    part["expected"] = None
+                if hide == "after_due":
+                    _withhold_expected(part)
     return data
+
+
+def _withhold_expected(part: dict[str, Any]) -> None:
+    if part["status"] != "correct":
+        part["expected"] = None
+    for cell in part.get("cells", ()):
+        if cell["status"] != "correct":
+            cell["expected"] = None
 
 
 def _totals_only(result: dict[str, Any]) -> dict[str, Any]:

@@ -203,10 +203,7 @@ def write_results(session: Session, claimed: Claimed, result: SheetResult) -> No
             "status": part.status,
             "auto_score": Decimal(str(round_score(part.score))),
             "max_score": Decimal(str(part.max_score)),
-            # An unreadable answer in an uploaded sheet may be the extractor's fault: a person
-            # gets to look (the automatic score stays 0 until they do).
-            "needs_review": part.status == "needs_review"
-            or (part.status == "unparsed" and claimed.sheet is not None),
+            "needs_review": needs_person(part.status, claimed.sheet is not None),
             "answer": part.answer,
             "expected": part.expected,
             "feedback": part.feedback,
@@ -243,6 +240,12 @@ def write_results(session: Session, claimed: Claimed, result: SheetResult) -> No
             for pid, item in zip(ids, rows, strict=True)
         ],
     )
+
+
+def needs_person(status: str, from_sheet: bool) -> bool:
+    """Free text waits for a person; so does an unreadable answer in an uploaded sheet,
+    which may be the extractor's fault (its automatic score stays 0 until they look)."""
+    return status == "needs_review" or (status == "unparsed" and from_sheet)
 
 
 def _detail(part) -> dict[str, Any] | None:

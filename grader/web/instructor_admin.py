@@ -1,7 +1,8 @@
 """Gradebook exports (plain and Canvas-ready CSV), the regrade page (a dry-run diff, then
 a confirm button), importing or editing an assignment's YAML with its problems shown
 inline, and the reference answers of any student's variant. TAs may export and look;
-importing specs and applying regrades is for instructors."""
+importing specs and applying regrades is for instructors. Staff may retry a failed
+submission."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import re
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
+from grader import models
 from grader.answer_key import VariantError, answer_key, variant_params
 from grader.service.assignments import import_assignment, load_spec
 from grader.service.errors import ServiceError
 from grader.service.gradebook import Gradebook, gradebook
 from grader.service.regrade import regrade
+from grader.service.submissions import retry_failed
 from grader.spec import SpecError, parse_assignment
 from grader.web import bp
 from grader.web.instructor import (
@@ -22,7 +25,7 @@ from grader.web.instructor import (
     instructor_only,
     staff_only,
 )
-from grader.web_db import get_session
+from grader.web_db import dispatch, get_session
 
 CANVAS_FIXED = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 MAX_SPEC_UPLOAD = 1_000_000
@@ -116,6 +119,28 @@ def regrade_apply(assignment_id: str):
         "success",
     )
     return redirect(url_for("web.regrade_page", assignment_id=assignment_id))
+
+
+@bp.post("/dashboard/<assignment_id>/submissions/<int:submission_id>/retry")
+@staff_only
+def retry_failed_submission(assignment_id: str, submission_id: int):
+    """A failed submission graded again with the current key (the reason it failed is
+    on the overview)."""
+    assignment_or_404(assignment_id)
+    session = get_session()
+    row = session.get(models.Submission, submission_id)
+    if row is None or row.assignment_id != assignment_id:
+        abort(404)
+    try:
+        retry_failed(session, submission_id)
+        session.commit()
+    except ServiceError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+    else:
+        dispatch(submission_id)  # only after the commit
+        flash(f"Submission {submission_id} is queued to be graded again.", "success")
+    return redirect(url_for("web.overview", assignment_id=assignment_id))
 
 
 # --- specs ---------------------------------------------------------------------------------
