@@ -324,6 +324,7 @@ def dashboard_urls(app) -> list[tuple[str, str]]:
                     "email": "alice@example.edu",
                     "item_id": 1,
                     "part_result_id": 1,
+                    "submission_id": 1,
                 }.items()
                 if k in rule.arguments
             },

@@ -128,6 +128,43 @@ def test_saving_a_review_scores_the_checked_items_and_moves_on(world):
     assert part(world, ids["bob"], "q5.b").manual_score == Decimal("1.0000")
 
 
+def test_a_review_with_no_item_checked_saves_zero(world):
+    ids = free_text_class(world)
+    tina = client_for(world, "tina")
+    item = part(world, ids["alice"], "q2.explain")
+    response = tina.post(
+        f"/dashboard/dl-hw1/review/{item.id}",
+        data={"csrf_token": csrf(tina), "revision": item.revision},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert f"Saved q2.explain of submission {ids['alice']}: 0 points." in response.get_data(
+        as_text=True
+    )
+    saved = part(world, ids["alice"], "q2.explain")
+    assert (saved.manual_score, saved.needs_review) == (Decimal("0.0000"), False)
+    [log] = changes(world, item.id)
+    assert log.reason == "rubric: none"
+
+
+def test_a_graded_free_text_part_no_longer_says_it_waits(world):
+    ids = free_text_class(world)
+    tina = client_for(world, "tina")
+    item = part(world, ids["alice"], "q2.explain")
+    tina.post(
+        f"/dashboard/dl-hw1/review/{item.id}",
+        data={"csrf_token": csrf(tina), "rubric": ["0"], "revision": item.revision},
+    )
+    alice = client_for(world, "alice")
+    html = page(alice, f"/submissions/{ids['alice']}")
+    row = html.split('id="result-q2.explain"', 1)[1].split("</tr>", 1)[0]
+    assert '<span class="status partial">partial</span>' in row
+    assert "Graded by a person against the rubric: 1 of 2." in row
+    assert "Waiting for a person" not in row
+    staff = page(tina, "/dashboard/dl-hw1/students/alice@example.edu")
+    assert '<span class="status partial">partial</span>' in staff
+
+
 def test_a_stale_review_is_refused(world):
     ids = free_text_class(world)
     tina = client_for(world, "tina")
@@ -172,19 +209,33 @@ def test_extension_is_read_in_the_course_time_zone(world):
     token = csrf(tina)
     url = "/dashboard/dl-hw1/students/alice@example.edu/extension"
     response = tina.post(
-        url, data={"csrf_token": token, "due": "2026-11-22T23:59", "reason": "ill"}
+        url, data={"csrf_token": token, "due": "2027-11-22T23:59", "reason": "ill"}
     )
     assert response.status_code == 302
     with world.sessions() as session:
         row = session.scalars(select(models.Extension)).one()
-        assert aware(row.due_at) == datetime(2026, 11, 22, 22, 59, tzinfo=UTC)  # CET = UTC+1
+        assert aware(row.due_at) == datetime(2027, 11, 22, 22, 59, tzinfo=UTC)  # CET = UTC+1
         assert row.reason == "ill"
     html = page(tina, "/dashboard/dl-hw1/students/alice@example.edu")
-    assert "2026-11-22 23:59 CET" in html
+    assert "2027-11-22 23:59 CET" in html
     bad = tina.post(url, data={"csrf_token": token, "due": "next week", "reason": "ill"})
     assert bad.status_code == 422
-    no_reason = tina.post(url, data={"csrf_token": token, "due": "2026-11-23T10:00"})
+    no_reason = tina.post(url, data={"csrf_token": token, "due": "2027-11-23T10:00"})
     assert no_reason.status_code == 422
+    # dl-hw1 is due 2027-11-19 23:59 CET: an "extension" before that would make work late.
+    earlier = tina.post(url, data={"csrf_token": token, "due": "2027-11-19T23:59", "reason": "x"})
+    assert earlier.status_code == 422
+    assert "an extension must end after the assignment&#39;s own due date" in earlier.get_data(
+        as_text=True
+    )
+    # 02:30 on 2027-03-28 never happens in Berlin (02:00 -> 03:00).
+    gap = tina.post(url, data={"csrf_token": token, "due": "2027-03-28T02:30", "reason": "x"})
+    assert gap.status_code == 422
+    assert "2027-03-28 02:30 does not exist in Europe/Berlin" in gap.get_data(as_text=True)
+    with world.sessions() as session:
+        assert aware(session.scalars(select(models.Extension)).one().due_at) == datetime(
+            2027, 11, 22, 22, 59, tzinfo=UTC
+        )
 
 
 # --- regrade and specs ---------------------------------------------------------------------

@@ -74,6 +74,11 @@ def grant_extension(
         raise Invalid("give the new due date with its time zone")
     if not reason.strip():
         raise Invalid("an extension needs a reason")
+    if assignment.due_at is not None and due <= aware(assignment.due_at):
+        raise Invalid(
+            "an extension must end after the assignment's own due date "
+            f"({aware(assignment.due_at).isoformat()})"
+        )
     row = session.scalars(
         select(models.Extension).where(
             models.Extension.assignment_id == assignment.id,

@@ -89,15 +89,34 @@ def _sum(values) -> float:
     return round(sum(values), 4) + 0.0
 
 
+def shown_status(item: models.PartResult) -> str:
+    """The status a part shows: the grader's, until a person sets the score; then what
+    that score says (a free-text part is no longer waiting, an override not 'incorrect')."""
+    if item.manual_score is None:
+        return item.status
+    if item.manual_score >= item.max_score:
+        return "correct"
+    return "partial" if item.manual_score > 0 else "incorrect"
+
+
+def shown_feedback(item: models.PartResult) -> str:
+    if item.manual_score is None:
+        return item.feedback
+    score = f"{_num(item.manual_score):g} of {_num(item.max_score):g}"
+    if item.status == "needs_review":
+        return f"Graded by a person against the rubric: {score}."
+    return f"{item.feedback} A person set the score to {score}.".strip()
+
+
 def _part(item: models.PartResult, with_ids: bool = False) -> dict[str, Any]:
     data = {
         "id": item.part_key.split(".", 1)[1],
-        "status": item.status,
+        "status": shown_status(item),
         "score": _num(item.effective_score),
         "max_score": _num(item.max_score),
         "answer": item.answer,
         "expected": item.expected,
-        "feedback": item.feedback,
+        "feedback": shown_feedback(item),
         "diagnosis": item.diagnosis,
         "found_at": item.found_at,
     }

@@ -21,6 +21,7 @@ from grader.service import analytics
 from grader.service.assignments import load_spec
 from grader.service.gradebook import gradebook
 from grader.service.review import queue_size
+from grader.service.views import shown_status
 from grader.service.workers import grading_status
 from grader.web import bp
 from grader.web.auth import roles_required
@@ -61,7 +62,11 @@ def can_change_specs() -> bool:
 @bp.context_processor
 def instructor_helpers():
     # Prefixed names: the student pages share this blueprint's template context.
-    return {"staff_time": local_time, "staff_can_change_specs": can_change_specs}
+    return {
+        "staff_time": local_time,
+        "staff_can_change_specs": can_change_specs,
+        "staff_status": shown_status,
+    }
 
 
 @bp.get("/dashboard")

@@ -93,7 +93,9 @@ def review_save(assignment_id: str, item_id: int):
         {int(v) for v in request.form.getlist("rubric") if v.isdigit() and int(v) < len(rubric)}
     )
     comment = (request.form.get("comment") or "").strip()[:MAX_COMMENT]
-    score = min(sum(Decimal(str(rubric[i]["points"])) for i in checked), item.max_score)
+    score = min(
+        sum((Decimal(str(rubric[i]["points"])) for i in checked), Decimal(0)), item.max_score
+    )
     items = "; ".join(f"[{i + 1}] {rubric[i]['text']}" for i in checked) or "none"
     reason = f"rubric: {items}" + (f"; comment: {comment}" if comment else "")
     try:
@@ -112,8 +114,10 @@ def review_save(assignment_id: str, item_id: int):
         flash(f"{item.part_key}: {exc.message}", "error")
         target = url_for("web.review_item", assignment_id=assignment_id, item_id=item_id)
         return redirect(target)
+    points = f"{score.normalize():f}"
     flash(
-        f"Saved {item.part_key} of submission {item.submission_id}: {score.normalize():f} points.",
+        f"Saved {item.part_key} of submission {item.submission_id}: {points} "
+        f"{'point' if score == 1 else 'points'}.",
         "success",
     )
     following = _neighbour(assignment_id, item_id, after=True)

@@ -137,4 +137,12 @@ def parse_local(value: str, timezone: str) -> datetime:
     if moment.tzinfo is not None:
         raise ServiceError("give the time without an offset: it is read in the course time zone")
     # Stored in UTC: SQLite keeps no offset and reads naive times back as UTC.
-    return moment.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+    zone = ZoneInfo(timezone)
+    utc = moment.replace(tzinfo=zone).astimezone(UTC)
+    if utc.astimezone(zone).replace(tzinfo=None) != moment:
+        raise ServiceError(
+            f"{moment:%Y-%m-%d %H:%M} does not exist in {timezone} (the clocks jump forward "
+            "then): give another time",
+            422,
+        )
+    return utc
