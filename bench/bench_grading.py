@@ -95,7 +95,20 @@ def main() -> None:
         f"whole sample sheet: median {sheet_ms:.2f} ms, p95 {sorted(times)[189]:.2f} ms "
         "(extract + grade, key cached)"
     )
+    for name, hostile in HOSTILE_SHEETS.items():
+        start = time.perf_counter()
+        grade_sheet(assignment, hostile)
+        took = (time.perf_counter() - start) * 1000
+        print(f"hostile sheet, {name} ({len(hostile) // 1000} kB): {took:.0f} ms")
     print(json.dumps({"answers_per_s": round(answers_per_s), "sheet_ms": round(sheet_ms, 3)}))
+
+
+# Sheets that once took minutes: a label followed by an unclosed bracket, over and over,
+# and one long line of labels (each occurrence re-read the rest of the sheet).
+HOSTILE_SHEETS = {
+    "4,000 unclosed brackets": "Q2)\na) " + "z = [\n" * 4000,
+    "one line of 2,000 labels": "Q1)\n" + "dL/dx = " * 2000,
+}
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import click
 from grader.answer_key import ANONYMOUS, VariantError, answer_key, variant_params
 from grader.grading import grade_sheet
 from grader.report import text_report
+from grader.sheet.reading import SheetUnreadable, decode_sheet
 from grader.spec import Assignment, SpecError, load_assignment
 from grader.spec_checks import ReadError, read_capped
 
@@ -45,12 +46,13 @@ def _read_sheet(path: str) -> str:
         _fail(str(exc))
     if len(raw) > MAX_SHEET_BYTES:
         _fail(f"{path} is larger than {MAX_SHEET_BYTES // 1_000_000} MB; an answer sheet is text")
-    if b"\0" in raw:
-        _fail(f"{path} is not a text file (upload the sheet as text or Markdown)")
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
+        text = decode_sheet(raw)
+    except SheetUnreadable as exc:
+        _fail(f"{path}: {exc}")
+    if not text.strip():
+        _fail(f"{path} is empty: nothing to grade")
+    return text
 
 
 def _student(ctx: click.Context, param: click.Parameter, value: str) -> str:

@@ -23,7 +23,15 @@ def unknown_answer_keys(assignment: Assignment, keys: list[str]) -> list[str]:
 
 
 def grade_sheet(assignment: Assignment, sheet: str, student: str = "") -> SheetResult:
-    return grade_answers(assignment, extract_answers(assignment, sheet, student), student)
+    found = extract_answers(assignment, sheet, student)
+    result = grade_answers(assignment, found, student)
+    if all(f.note.startswith("no heading for question") for f in found.values()):
+        numbers = ", ".join(f"Q{q.number}" for q in assignment.questions[:3])
+        result.warnings.append(
+            "no question headings were found in the sheet, so nothing was read: head each "
+            f"answer with its question ({numbers}, or 'Question 1', '## 1')"
+        )
+    return result
 
 
 def grade_answers(

@@ -55,7 +55,10 @@ def numeric_key(value: Any, alternatives: list[Alternative] | None = None, **ext
     arr = np.asarray(value, dtype=float)
     if not np.isfinite(arr).all():
         raise KeyValueError("the reference answer is not finite")
-    return Key("numeric", arr, format_array(arr), tuple(alternatives or ()), extra)
+    # A mistake's value that overflowed (exp of large logits) would "match" any answer
+    # under a tolerance that is itself infinite: such an alternative diagnoses nothing.
+    usable = tuple(a for a in alternatives or () if np.isfinite(a.value).all())
+    return Key("numeric", arr, format_array(arr), usable, extra)
 
 
 def alternative(label: str, value: Any, message: str) -> Alternative:

@@ -45,7 +45,15 @@ class Tolerance:
         unknown = sorted(set(spec) - known)
         if unknown:
             raise ToleranceError(f"unknown tolerance key(s): {', '.join(unknown)}")
-        values = {**base.__dict__, **spec}
+        # Another mode starts from that mode's defaults: a relabs default's min_sigfigs
+        # must not quietly loosen a part's decdig tolerance.
+        same_mode = spec.get("mode", base.mode) == base.mode
+        start = (
+            base.__dict__
+            if same_mode
+            else {**cls().__dict__, "rounding_aware": base.rounding_aware}
+        )
+        values = {**start, **spec}
         tol = cls(**values)
         tol.validate()
         return tol
@@ -58,7 +66,10 @@ class Tolerance:
         for name in ("rtol", "atol"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or isinstance(value, bool) or not value >= 0:
-                raise ToleranceError(f"tolerance {name} must be a number >= 0, not {value!r}")
+                hint = ""
+                if isinstance(value, str) and "e" in value.lower():
+                    hint = " (YAML reads 1e-3 as text: write 1.0e-3)"
+                raise ToleranceError(f"tolerance {name} must be a number >= 0, not {value!r}{hint}")
             if not math.isfinite(value):
                 raise ToleranceError(f"tolerance {name} must be a finite number, not {value!r}")
         for name in ("digits", "min_decimals", "min_sigfigs"):

@@ -138,6 +138,53 @@ def test_singleton_dims_are_ignored_by_default():
     assert learn["fc"].status == "correct"
 
 
+# MATLAB, input 1 x 100 x 64 (H x W x C), 8 filters 1 x 3: output 1 x 98 x 8, weights
+# 1 x 3 x 64 x 8 (FH x FW x Cin x F), bias 1 x 1 x 8.
+FLAT = assignment(
+    {
+        "id": "m",
+        "kind": "layer-table",
+        "params": {
+            "convention": "matlab",
+            "layers": [
+                {"name": "data", "type": "input", "size": [1, 100, 64]},
+                {"name": "conv", "type": "conv", "filters": 8, "size": [1, 3]},
+            ],
+        },
+        "parts": [
+            {"id": "act", "points": 1, "column": "activations"},
+            {"id": "learn", "points": 1, "column": "learnables"},
+        ],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    "act, learn, right",
+    [
+        ("1 x 98 x 8", "Weights: 1 x 3 x 64 x 8 Bias: 1 x 1 x 8", True),
+        ("98 x 8", "Weights: 1 x 3 x 64 x 8 Bias: 8", True),  # leading 1s left out
+        ("1 x 98 x 8 x 1", "Weights: 1 x 3 x 64 x 8 x 1 Bias: 1 x 1 x 8", True),  # trailing
+        ("98 x 8 x 1", "Weights: 3 x 64 x 8 x 1 Bias: 8 x 1", False),  # shifted: H is gone
+    ],
+)
+def test_singleton_dims_may_be_left_out_at_one_end_but_not_moved(act, learn, right):
+    parts = grade(FLAT, {"m.act": f"conv: {act}", "m.learn": f"conv: {learn}"})
+    status = "correct" if right else "incorrect"
+    assert (parts["m.act"].status, parts["m.learn"].status) == (status, status)
+
+
+def test_an_empty_learnables_column_earns_nothing():
+    empty = "conv1:\npool1:\nconv2:\nfc:"
+    parts = grade(SPEC, {"t.act": column(RIGHT_ACT), "t.learn": empty})
+    learn = {c.layer: c for c in parts["t.learn"].cells}
+    assert {c.status for c in learn.values()} == {"missing"}
+    assert parts["t.learn"].score == 0
+    # With the rest filled in, a blank cell of a layer without learnables means none.
+    _, filled, parts = cells_of(learn={"pool1": ""})
+    assert (filled["pool1"].status, parts["t.learn"].score) == ("correct", 4)
+
+
 def test_missing_and_unreadable_cells():
     parts = grade(SPEC, {"t.act": "conv1: 8 x 32 x 32\npool1: 8 x 16 x banana"})
     act = {c.layer: c for c in parts["t.act"].cells}

@@ -111,6 +111,23 @@ def test_softmax_temperature_multiplied_and_wrong_axis():
     assert right.status == "correct"
 
 
+def test_large_logits_diagnose_nothing_they_cannot():
+    # exp(1000) overflows: "not normalised" must not claim every wrong answer.
+    spec = assignment(
+        {
+            "id": "s",
+            "kind": "softmax",
+            "parts": [{"id": "big", "points": 1, "logits": [1000.0, 1001.0, 1002.0]}],
+        }
+    )
+    wrong = one("s.big", "[0.2, 0.3, 0.5]", spec)
+    assert (wrong.status, wrong.diagnosis) == ("incorrect", None)
+    # softmax([0, 1, 2]) = [0.09003057, 0.24472847, 0.66524096]
+    assert one("s.big", "[0.0900, 0.2447, 0.6652]", spec).status == "correct"
+    logs = one("s.big", "[-2.40760596, -1.40760596, -0.40760596]", spec)
+    assert logs.diagnosis == "softmax_log_probabilities"
+
+
 @pytest.mark.parametrize(
     "key, text, message, label",
     [
@@ -208,6 +225,37 @@ def test_free_text_waits_for_a_person():
 def test_samples_from_iterations_range(text, status, label):
     result = one("q5.a", text)
     assert (result.status, result.diagnosis) == (status, label)
+
+
+@pytest.mark.parametrize(
+    "text, status, feedback",
+    [
+        ("4993", "correct", "Correct: any value from 4993 to 5024 is accepted."),
+        ("5024", "correct", "Correct: any value from 4993 to 5024 is accepted."),
+        # within 0.1 % of the range, but 4992 samples give 156 iterations, 5025 give 158
+        ("4992", "incorrect", "Too low: the accepted values lie from 4993 to 5024."),
+        ("5056", "incorrect", "Too high: the accepted values lie from 4993 to 5024."),
+        # 5025 gives 157 iterations when the last partial batch is dropped (floor)
+        (
+            "5025",
+            "incorrect",
+            "This N gives 157 iterations only if the last partial batch is dropped, but it is kept.",
+        ),
+        ("5000.5", "incorrect", "A number of samples is a whole number."),
+    ],
+)
+def test_a_sample_count_range_is_exact_whatever_the_tolerance(text, status, feedback):
+    # 157 iterations of 32, the last partial batch kept: N from 157*32 - 31 to 157*32.
+    spec = assignment(
+        {
+            "id": "t",
+            "kind": "training-arithmetic",
+            "params": {"iterations": 157, "batch_size": 32, "drop_last": False},
+            "parts": [{"id": "n", "points": 1, "quantity": "samples_for_iterations"}],
+        }
+    )
+    result = one("t.n", text, spec)
+    assert (result.status, result.feedback) == (status, feedback)
 
 
 def test_iterations_ceil_instead_of_floor():

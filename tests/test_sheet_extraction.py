@@ -30,8 +30,16 @@ def status(sheet: str, key: str) -> tuple:
         ("## Q2\na) dL/dW = [0.5, 0.6] when x = [0, 0]\n", "q2.dW", ("incorrect", "[0.5, 0.6]")),
         ("## Q2\na) z = -0.04, so dL/dW = 0.\n", "q2.z", ("correct", "-0.04")),
         ("## Q2\na) z = -0.04, so dL/dW = 0.\n", "q2.dW", ("correct", "0")),
-        # a derivation: the step that is a value
+        # a derivation: the step that is a value, the last one of them
         ("## Q2\na) $z = W^T x + b = -0.04$\n", "q2.z", ("correct", "-0.04")),
+        ("## Q2\na) z = 1/25 = -0.04\n", "q2.z", ("correct", "-0.04")),
+        ("## Q2\na) z = 0.1 -0.18 +0.04 = -0.04\n", "q2.z", ("correct", "-0.04")),
+        # unlabelled: the last '=' that has the key's shape, not a remark after it
+        (
+            "## Q3\na) p = [0.27476388, 0.2035501, 0.1507936, 0.37089244], sum = 1\n",
+            "q3.a",
+            ("correct", "[0.27476388, 0.2035501, 0.1507936, 0.37089244]"),
+        ),
         # 'z' inside a derivative is not the label z
         (
             "## Q2\na) z = -0.04\nSince $\\frac{\\partial y}{\\partial z} = 0$, nothing flows.\n",
@@ -204,8 +212,41 @@ def test_a_long_line_of_digits_does_not_hang():
     assert time.perf_counter() - start < 5  # a guard against quadratic regexes, not a bench
 
 
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        "Q2)\na) " + "z = [\n" * 4000,  # each label's value once ran to the end of the sheet
+        "Q1)\n" + "dL/dx = " * 2000,  # one long line of labels
+    ],
+)
+def test_a_label_repeated_thousands_of_times_does_not_hang(sheet):
+    start = time.perf_counter()
+    parts = graded(sheet)
+    assert time.perf_counter() - start < 5  # took minutes; a guard, not a bench
+    assert not {p.status for p in parts.values()} & {"correct", "partial"}
+
+
 def test_a_single_number_gets_no_meaningless_factor():
     part = graded("## Q2\na) z = 0.5\n")["q2.z"]
     assert part.diagnosis is None and "factor" not in part.feedback
     doubled = graded("## Q2\na) z = -0.08\n")["q2.z"]
     assert doubled.diagnosis == "constant_factor" and "2 times" in doubled.feedback
+
+
+def test_part_letters_beyond_h_are_found():
+    from tests.helpers import assignment
+
+    spec = assignment(
+        {
+            "id": "q1",
+            "number": 1,
+            "kind": "softmax",
+            "parts": [
+                {"id": letter, "letter": letter, "points": 1, "logits": [0.0, 0.0]}
+                for letter in "abcdefghij"
+            ],
+        }
+    )
+    sheet = "Q1)\n" + "".join(f"{letter}) [0.5, 0.5]\n" for letter in "abcdefghij")
+    result = grade_sheet(spec, sheet)
+    assert [p.status for p in result.questions[0].parts] == ["correct"] * 10

@@ -1,5 +1,6 @@
 """`dlgrader check`, `key` and `grade-sheet`: every failure is a message and exit code 2."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,36 @@ def test_grade_sheet_of_a_device_is_a_message():
         2,
         "error: cannot read /dev/zero: not a regular file\n",
     )
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"  \n\n", "{path} is empty: nothing to grade"),
+        (
+            b"PK\x03\x04" + bytes(range(1, 32)) * 20,
+            "{path}: the answer sheet must be a text or Markdown file",
+        ),
+    ],
+)
+def test_grade_sheet_of_an_empty_or_binary_file_is_a_message(tmp_path, content, message):
+    path = tmp_path / "sheet.md"
+    path.write_bytes(content)
+    result = run("grade-sheet", HW1, str(path))
+    assert (result.exit_code, result.stderr) == (2, f"error: {message.format(path=path)}\n")
+
+
+def test_a_sheet_without_headings_is_graded_with_a_warning(tmp_path):
+    path = tmp_path / "sheet.md"
+    path.write_text("my answers:\n[0.1, 0.2]\n")
+    result = run("grade-sheet", HW1, str(path), "--json")
+    assert result.exit_code == 0
+    body = json.loads(result.stdout)
+    assert body["score"] == 0
+    assert body["warnings"] == [
+        "no question headings were found in the sheet, so nothing was read: head each answer "
+        "with its question (Q1, Q2, Q3, or 'Question 1', '## 1')"
+    ]
 
 
 def test_check_reports_an_unsolvable_choice(tmp_path):

@@ -132,3 +132,23 @@ class TestFromSpec:
         assert (
             Tolerance(mode="decdig", digits=2).describe().startswith("correct to 2 decimal places")
         )
+
+
+def test_a_part_in_another_mode_does_not_inherit_the_defaults_precision_floor():
+    defaults = Tolerance.from_spec({"mode": "relabs", "rtol": 1e-3, "min_sigfigs": 3})
+    part = Tolerance.from_spec({"mode": "decdig", "digits": 2}, defaults)
+    assert (part.mode, part.digits, part.min_sigfigs) == ("decdig", 2, None)
+    # 12346 for 12345.678 is not right to 2 decimal places (the inherited floor said yes).
+    # "12346": written to the unit (resolution 1) with 5 significant figures.
+    ref, given = np.array([12345.678]), np.array([12346.0])
+    assert not part.matches(given, ref, np.array([1.0]), np.array([5])).all()
+    same_mode = Tolerance.from_spec({"rtol": 1e-2}, defaults)
+    assert (same_mode.rtol, same_mode.min_sigfigs) == (1e-2, 3)
+
+
+def test_a_number_yaml_read_as_text_says_how_to_write_it():
+    with pytest.raises(ToleranceError) as err:
+        Tolerance.from_spec({"mode": "relabs", "rtol": "1e-3"})
+    assert str(err.value) == (
+        "tolerance rtol must be a number >= 0, not '1e-3' (YAML reads 1e-3 as text: write 1.0e-3)"
+    )

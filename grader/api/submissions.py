@@ -14,6 +14,7 @@ from grader.api.params import ID, json_body
 from grader.service.errors import Invalid, NotFound
 from grader.service.submissions import Incoming, log_received, received, retry_failed, submit
 from grader.service.views import for_student, submission_json
+from grader.sheet.reading import SheetUnreadable, decode_sheet
 from grader.web_db import dispatch, get_session
 
 MAX_SHEET_BYTES = 1_000_000
@@ -53,12 +54,10 @@ def _incoming() -> Incoming:
         raw = upload.read(MAX_SHEET_BYTES + 1)
         if len(raw) > MAX_SHEET_BYTES:
             raise Invalid(f"the answer sheet is larger than {MAX_SHEET_BYTES // 1000} kB", 413)
-        if b"\0" in raw:
-            raise Invalid("the answer sheet must be a text or Markdown file")
         try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("latin-1")
+            text = decode_sheet(raw)
+        except SheetUnreadable as exc:
+            raise Invalid(str(exc)) from None
         return Incoming(
             sheet=text,
             sheet_name=(upload.filename or "")[:255] or None,

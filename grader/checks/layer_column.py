@@ -75,8 +75,9 @@ def check_column(
     activations = cells if table.column == "activations" else _sibling_activations(siblings, names)
     graded = key.extra["graded"]
     points = part.points / len(graded)
+    answered = any(not _blank(value) for value in cells.values())
     results = [
-        _grade_cell(table, names.index(name), cells.get(name), activations, points)
+        _grade_cell(table, names.index(name), cells.get(name), activations, points, answered)
         for name in graded
     ]
     fraction = sum(c.score for c in results) / part.points
@@ -142,13 +143,25 @@ def _sibling_activations(
     return {}
 
 
+def _blank(text: str | None) -> bool:
+    return text is None or not text.strip() or text.strip() in ("?", "…")
+
+
 def _grade_cell(
-    table: Table, index: int, text: str | None, activations: Mapping[str, str], points: float
+    table: Table,
+    index: int,
+    text: str | None,
+    activations: Mapping[str, str],
+    points: float,
+    column_answered: bool,
 ) -> Cell:
     row = table.rows()[index]
     expected = describe_row(row, table.column)
-    if text is None or not text.strip() or text.strip() in ("?", "…"):
-        if table.column == "learnables" and not row.learnables and text is not None:
+    if _blank(text):
+        # A blank learnables cell of a parameter-free layer reads as "none", but only in a
+        # column the student filled in elsewhere: an empty column earns nothing.
+        none_meant = column_answered and text is not None and not row.learnables
+        if table.column == "learnables" and none_meant:
             return Cell(row.name, "correct", points, points, text, expected, "Correct: none.")
         return Cell(row.name, "missing", 0.0, points, text, expected, "No answer for this layer.")
     grade = _grade_size if table.column == "activations" else _grade_learnables
@@ -167,7 +180,26 @@ def _trim(shape: Shape) -> Shape:
 
 
 def _same(a: Shape, b: Shape, how: str) -> bool:
-    return a == b if how == "exact" else _trim(a) == _trim(b)
+    """`squeeze`: 1s may be added or left out at one end, the same end for both (64 is
+    1 x 1 x 64, 256 x 1 is 256), so the other dimensions stay where they are:
+    98 x 8 x 1 is not 1 x 98 x 8."""
+    if how == "exact" or a == b:
+        return a == b
+    return _lstrip_ones(a) == _lstrip_ones(b) or _rstrip_ones(a) == _rstrip_ones(b)
+
+
+def _lstrip_ones(shape: Shape) -> Shape:
+    start = 0
+    while start < len(shape) and shape[start] == 1:
+        start += 1
+    return shape[start:]
+
+
+def _rstrip_ones(shape: Shape) -> Shape:
+    end = len(shape)
+    while end > 0 and shape[end - 1] == 1:
+        end -= 1
+    return shape[:end]
 
 
 def _previous_student_size(

@@ -20,9 +20,12 @@ def check_range(text: str, key: Key, part: Part) -> Verdict:
     value = float(numbers.values)
     low, high = key.value
     tol = part.tolerance
-    nearest = min(max(value, low), high)
-    if tol.matches(value, nearest, numbers.resolution, numbers.sigfigs):
+    # The range is every count that gives the stated iterations: it is the tolerance, and
+    # a count just outside it (or a fraction of a sample) gives other iterations.
+    if value.is_integer() and low <= value <= high:
         return Verdict("correct", 1.0, f"Correct: any value from {low} to {high} is accepted.")
+    if low <= value <= high:
+        return Verdict("incorrect", 0.0, "A number of samples is a whole number.")
     for label, (alt_low, alt_high), message in key.extra.get("range_alternatives", []):
         if alt_low <= value <= alt_high:
             return Verdict("incorrect", 0.0, message, label)

@@ -40,10 +40,12 @@ def _temperature(params: Mapping[str, Any], part: Mapping[str, Any]) -> float:
 
 
 def _mistakes(logits: np.ndarray, axis: int, temperature: float) -> list[Alternative]:
+    with np.errstate(over="ignore"):  # an overflow to inf drops the alternative (numeric_key)
+        unnormalised = np.exp(logits / temperature)
     found = [
         alternative(
             "softmax_not_normalised",
-            np.exp(logits / temperature),
+            unnormalised,
             "These are exp(logits) without dividing by their sum: softmax must sum to 1.",
         ),
         alternative(

@@ -87,7 +87,7 @@ def _samples_key(iterations: int, batch: int, drop_last: bool) -> Key:
                     label,
                     (other_low, other_high),
                     f"This N gives {iterations} iterations only if the last partial batch is "
-                    f"kept, but {rule}.",
+                    f"{'kept' if drop_last else 'dropped'}, but {rule}.",
                 )
             ]
         },

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from grader.answer_key import answer_key
+from grader.keys import Key
+from grader.parsing import ParseError, parse_numbers
 from grader.sheet.sections import Block, part_blocks, question_sections
 from grader.sheet.tables import find_table
-from grader.sheet.values import candidates_after_equals, clean, parses, value_in_prose
+from grader.sheet.values import (
+    MAX_VALUE_CHARS,
+    candidates_after_equals,
+    clean,
+    parses,
+    value_in_prose,
+)
 from grader.spec import Assignment, Part, Question
 
-MAX_SHEET_CHARS = 500_000
+MAX_LABEL_TRIES = 40  # occurrences of a part's label looked at, the last ones
 YES_NO_LINE = re.compile(r"^\W*(yes|no|true|false)\b", re.IGNORECASE | re.MULTILINE)
 
 
@@ -36,12 +47,28 @@ def extract_answers(assignment: Assignment, sheet: str, student: str = "") -> di
             if section is None:
                 found[part.key] = Found(None, note=f"no heading for question {question.number}")
             else:
-                found[part.key] = _extract_part(question, part, section, keys[part.key].answer_type)
+                found[part.key] = _extract_part(question, part, section, keys[part.key])
     return found
 
 
-def _extract_part(question: Question, part: Part, section: Block, answer_type: str) -> Found:
+def _shape_test(key: Key) -> Callable[[str], bool]:
+    """Whether a text holds as many numbers as the key (any reading for other kinds)."""
+    if key.answer_type != "numeric":
+        return lambda _text: True
+    size = np.asarray(key.value).size
+
+    def fits(text: str) -> bool:
+        try:
+            return parse_numbers(text).values.size == size
+        except ParseError:
+            return False
+
+    return fits
+
+
+def _extract_part(question: Question, part: Part, section: Block, key: Key) -> Found:
     """One part's answer within its question's section (and its letter's subsection)."""
+    answer_type, fits = key.answer_type, _shape_test(key)
     scope = section
     if part.letter:
         letters = sorted({p.letter for p in question.parts if p.letter})
@@ -59,21 +86,23 @@ def _extract_part(question: Question, part: Part, section: Block, answer_type: s
             scope.text[match.start() :].strip() if match else scope.text.strip(), scope.where()
         )
     if label_variants(part):
-        return _labelled_value(part, scope)
-    value, note = value_in_prose(scope.text)
+        return _labelled_value(part, scope, fits)
+    value, note = value_in_prose(scope.text, lambda c: parses(c) and fits(c))
+    if value is None:
+        value, note = value_in_prose(scope.text)
     if value is not None:
         return Found(value, scope.where())
     return Found(clean(scope.text) or None, scope.where(), note)
 
 
-def _labelled_value(part: Part, scope: Block) -> Found:
+def _labelled_value(part: Part, scope: Block, fits: Callable[[str], bool]) -> Found:
     """The value written after one of the part's labels ("dL/dx = ..."): the last
     occurrence that reads as a value; if none does, the last attempt, so the student sees
     the parser's message rather than "missing". Labels are matched in their own case
     first; other cases only when that finds nothing (dx and dX may be different parts)."""
     text = scope.text
     for pattern in _label_patterns(tuple(label_variants(part))):
-        chosen = _last_value(pattern, text)
+        chosen = _last_value(pattern, text, fits)
         if chosen is not None:
             line = text.count("\n", 0, chosen[0])
             return Found(chosen[1], scope.where(line, line))
@@ -81,16 +110,22 @@ def _labelled_value(part: Part, scope: Block) -> Found:
     return Found(None, scope.where(), f"no value after any of the labels {labels}")
 
 
-def _last_value(pattern: re.Pattern[str], text: str) -> tuple[int, str] | None:
+def _last_value(
+    pattern: re.Pattern[str], text: str, fits: Callable[[str], bool]
+) -> tuple[int, str] | None:
+    """The last occurrence of the label that gives a value, and of a derivation
+    ('z = 1/25 = -0.04') its last step that reads: the one that fits the key's shape,
+    else any. Only the last MAX_LABEL_TRIES occurrences are looked at (the last wins)."""
     best: tuple[int, str] | None = None
     attempt: tuple[int, str] | None = None
-    for match in pattern.finditer(text):
+    for match in list(pattern.finditer(text))[-MAX_LABEL_TRIES:]:
         if _inside_a_derivative(text, match.start()):
             continue
-        found = candidates_after_equals(text[match.end() :])
-        value = next((c for c in found if parses(c)), None)
+        found = candidates_after_equals(text[match.end() : match.end() + MAX_VALUE_CHARS])
+        readable = [c for c in found if parses(c)]
+        value = next((c for c in reversed(readable) if fits(c)), readable[-1] if readable else None)
         if value:
-            best = (match.start(), value)  # finditer goes left to right: the last wins
+            best = (match.start(), value)  # left to right: the last wins
         elif found and _looks_like_a_value(found[-1]):
             attempt = (match.start(), found[-1])
     return best or attempt
@@ -150,4 +185,4 @@ def _table_column(question: Question, part: Part, scope: Block) -> Found:
     return Found(text, table.where)
 
 
-__all__ = ["Found", "extract_answers", "clean", "MAX_SHEET_CHARS"]
+__all__ = ["Found", "extract_answers", "clean"]

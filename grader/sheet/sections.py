@@ -19,7 +19,7 @@ BARE_HEADING = re.compile(r"^\s*(?P<bare>\d{1,3})\s*[.)](?=\s|$)\s*(?P<rest>.*)$
 # "a)", "- b)", "(c)", "**d)**", "a:", "a.", "A)", "3a)", "Part a:" at the start of a line.
 PART_HEADING = re.compile(
     r"^\s*(?:[-*•]\s*)?(?:\*\*)?\s*(?:part\s+)?(?:\d{1,3}\s*)?"
-    r"(?:\((?P<p>[a-hA-H])\)|(?P<q>[a-hA-H])\s*[):.](?=\s|$|\*\*))(?:\*\*)?\s*(?P<rest>.*)$",
+    r"(?:\((?P<p>[a-zA-Z])\)|(?P<q>[a-zA-Z])\s*[):.](?=\s|$|\*\*))(?:\*\*)?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
 OCR_DIGITS = str.maketrans({"l": "1", "I": "1", "o": "0", "O": "0"})

@@ -24,6 +24,9 @@ STATEMENT_END = re.compile(
     r"|\s*\\(?:quad|qquad|text|mbox|implies|Rightarrow|rightarrow|therefore)\b"
 )
 ROW_CHARS = frozenset(" \t0123456789.eE+-−,;[]()")
+# A value written in a sheet is never longer than this; looking further (an unclosed
+# bracket runs to the end of the sheet) made extraction quadratic in the sheet's length.
+MAX_VALUE_CHARS = 5_000
 OPEN, CLOSE = "[({", "])}"
 
 
@@ -53,6 +56,7 @@ def value_extent(rest: str) -> str:
     """The text of one written value: up to the end of the math, or the end of the line
     once every bracket and \\begin{...} is closed. It goes on over lines that hold only
     numbers (a plain matrix) or that start with '=' (a derivation continued)."""
+    rest = rest[:MAX_VALUE_CHARS]
     depth, index = 0, 0
     while index < len(rest):
         if rest.startswith("\\begin{", index):
@@ -67,7 +71,8 @@ def value_extent(rest: str) -> str:
         elif depth <= 0 and char in "$\\" and STOP.match(rest, index):
             return rest[:index]
         elif char == "\n" and depth <= 0:
-            following = rest[index + 1 :].split("\n", 1)[0]
+            end = rest.find("\n", index + 1)
+            following = rest[index + 1 : end if end >= 0 else len(rest)]
             if not (_number_row(following) or following.lstrip().startswith("=")):
                 return rest[:index]
         index += 1
@@ -105,9 +110,18 @@ def cut_statement(text: str) -> str:
 
 def candidates_after_equals(rest: str) -> list[str]:
     """Values written after a label's '=': the text up to the next '=' and, for
-    derivations like 'z = W^T x + b = -0.04', each later step."""
+    derivations like 'z = W^T x + b = -0.04', each later step, as long as the statement
+    goes on ('z = 0.36 (wrong sign), with b = -0.04' is about z only up to the remark)."""
     rest = rest.lstrip(" \t$")
-    return [c for c in (cut_statement(clean(p)) for p in top_level_split(value_extent(rest))) if c]
+    found = []
+    for piece in top_level_split(value_extent(rest)):
+        whole = clean(piece)
+        value = cut_statement(whole)
+        if value:
+            found.append(value)
+        if value != whole:  # words after the value: the statement ended there
+            break
+    return found
 
 
 def value_in_prose(text: str, accept: Callable[[str], bool] = parses) -> tuple[str | None, str]:
@@ -122,8 +136,8 @@ def value_in_prose(text: str, accept: Callable[[str], bool] = parses) -> tuple[s
         if accept(candidate):
             return candidate, ""
     steps = top_level_split(text)
-    if len(steps) > 1:
-        candidate = cut_statement(value_extent(steps[-1].lstrip(" \t$")))
+    for step in reversed(steps[1:]):  # the last '=' that gives a value ("p = [...], sum = 1")
+        candidate = cut_statement(value_extent(step.lstrip(" \t$")))
         if candidate and accept(candidate):
             return candidate, ""
     numbers = NUMBER.findall(text)

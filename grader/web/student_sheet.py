@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from grader.service.assignments import get_assignment, load_spec
 from grader.sheet import Found, extract_answers
+from grader.sheet.reading import SheetUnreadable, decode_sheet
 from grader.spec import Assignment
 from grader.web import bp
 from grader.web.auth import roles_required
@@ -43,12 +44,10 @@ def read_upload() -> SheetForm | str:
     raw = upload.read(MAX_SHEET_BYTES + 1)
     if len(raw) > MAX_SHEET_BYTES:
         return f"The answer sheet is larger than {MAX_SHEET_BYTES // 1000} kB."
-    if b"\0" in raw:
-        return "The answer sheet must be a text or Markdown file."
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
+        text = decode_sheet(raw)
+    except SheetUnreadable as exc:
+        return f"{str(exc)[0].upper()}{str(exc)[1:]}."
     if not text.strip():
         return "The answer sheet is empty."
     return SheetForm(text.replace("\r\n", "\n"), upload.filename[:MAX_NAME])
