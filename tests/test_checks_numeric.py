@@ -239,7 +239,8 @@ def test_samples_from_iterations_range(text, status, label):
         (
             "5025",
             "incorrect",
-            "This N gives 157 iterations only if the last partial batch is dropped, but it is kept.",
+            "This N gives 157 iterations only if the last partial batch is dropped, "
+            "but it is kept.",
         ),
         ("5000.5", "incorrect", "A number of samples is a whole number."),
     ],
