@@ -36,7 +36,12 @@ def text_report(assignment: Assignment, result: SheetResult) -> str:
         )
         for part in question.parts:
             lines.append(indent(_part(part), "  "))
-    return "\n".join(lines) + "\n"
+    # Student text may hold control characters (an ANSI escape would recolour the
+    # terminal): shown as escapes, keeping the report's own new lines.
+    return ("\n".join(lines) + "\n").translate(_CONTROLS)
+
+
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(32), 127] if chr(c) not in "\n\t"}
 
 
 def _part(part: PartResult) -> str:

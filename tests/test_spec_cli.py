@@ -132,3 +132,12 @@ def test_bad_student_ids_are_refused(command, student, message):
 
 def test_the_longest_allowed_student_id_works():
     assert run("key", QUIZ, "--student", "s" * 254).exit_code == 0
+
+
+def test_the_report_shows_control_characters_as_escapes(tmp_path):
+    path = tmp_path / "sheet.md"
+    path.write_text("Q2)\na) z = \x1b[31m-0.04\n")
+    result = run("grade-sheet", HW1, str(path))
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout
+    assert "Could not read your answer: unexpected '\\x1b' at character 1" in result.stdout

@@ -52,6 +52,13 @@ def test_a_reference_that_overflows_is_a_problem_not_a_crash():
     assert problems(spec(question)) == ["q1.a: the reference answer is not finite"]
 
 
+def test_wrt_must_name_one_input():
+    graph = {"inputs": {"x": [1.0, 2.0]}, "ops": [{"out": "f", "op": "sum", "args": ["x"]}]}
+    question = {"id": "q1", "kind": "gradient", "params": graph}
+    question["parts"] = [{"id": "a", "points": 1, "wrt": [1]}]
+    assert problems(spec(question)) == ["q1.a: wrt: must be the name of one input, not [1]"]
+
+
 @pytest.mark.parametrize("bound, shown", [(float("inf"), "inf"), (float("nan"), "nan")])
 def test_draw_bounds_must_be_finite(bound, shown):
     logits = {"draw": "uniform", "low": bound, "high": 1, "shape": [3]}

@@ -6,13 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from grader.keys import Key, numeric_key
-from grader.kinds import KindError, as_array, register, require
+from grader.kinds import KindError, as_array, register, require, short
 from reference.graph import GraphError, gradients
 
 
 @register("gradient", "numeric", part_keys=("wrt",), param_keys=("inputs", "ops", "loss"))
 def solve(params: Mapping[str, Any], part: Mapping[str, Any]) -> Key:
     wrt = require(part, "wrt", "a gradient part")
+    if not isinstance(wrt, str):
+        raise KindError(f"wrt: must be the name of one input, not {short(wrt)}")
     inputs = _inputs(require(params, "inputs", "a gradient question's params"))
     ops = require(params, "ops", "a gradient question's params")
     try:

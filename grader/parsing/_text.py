@@ -33,9 +33,14 @@ class ParseError(ValueError):
         self.position = position
 
 
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(32), 127]}
+_CONTROLS[ord("\n")] = "\\n"
+
+
 def quote(text: str) -> str:
-    """Quote student text in a message, short and on one line."""
-    text = text.replace("\n", "\\n")
+    """Quote student text in a message, short and on one line, control characters shown
+    as escapes (an ANSI escape must not recolour the terminal that shows the report)."""
+    text = text.translate(_CONTROLS)
     if len(text) > 40:
         text = text[:37] + "..."
     return f"'{text}'"

@@ -9,7 +9,8 @@ import codecs
 
 NOT_TEXT = "the answer sheet must be a text or Markdown file"
 _CONTROL_OK = frozenset("\t\n\r\f\v")
-_MAX_CONTROL_SHARE = 0.01  # an OCR'd sheet has a few stray ones; a binary file has many
+# An OCR'd or pasted sheet has a few stray control characters; a binary file has many.
+_FEW_CONTROLS, _MAX_CONTROL_SHARE = 16, 0.01
 
 
 class SheetUnreadable(ValueError):
@@ -26,7 +27,7 @@ def decode_sheet(raw: bytes) -> str:
         raise SheetUnreadable(NOT_TEXT)
     else:
         text = _decode_8bit(raw)
-    if "\0" in text or _control_share(text) > _MAX_CONTROL_SHARE:
+    if "\0" in text or _controls(text) > max(_FEW_CONTROLS, _MAX_CONTROL_SHARE * len(text)):
         raise SheetUnreadable(NOT_TEXT)
     return text
 
@@ -44,8 +45,5 @@ def _decode_8bit(raw: bytes) -> str:
         ) from exc
 
 
-def _control_share(text: str) -> float:
-    if not text:
-        return 0.0
-    controls = sum(1 for c in text if c < " " and c not in _CONTROL_OK)
-    return controls / len(text)
+def _controls(text: str) -> int:
+    return sum(1 for c in text if c < " " and c not in _CONTROL_OK)
