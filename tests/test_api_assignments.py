@@ -15,6 +15,8 @@ from grader.answer_key import answer_key, part_settings, variant_params
 from grader.spec import parse_assignment
 from tests.service_helpers import HW1_TEXT, ROOT, make_world
 
+TOO_LARGE = "the request is too large (at most 64 kB; an answer sheet is a text or Markdown file)"
+
 QUIZ_TEXT = (ROOT / "assignments" / "dl-quiz-random.yaml").read_text()
 HW1_TITLE = "DL homework 1: backprop, ReLU, softmax, CNN layer table, training arithmetic"
 
@@ -193,7 +195,7 @@ BAD_SPECS = [
     (HW1_TEXT, "dl-hw1", "application/json", 415,
      "send the spec as YAML (Content-Type: application/yaml)"),
     (b"id: dl-hw1\ntitle: \xff\n", "dl-hw1", "text/yaml", 422, "the spec is not UTF-8 text"),
-    (HW1_TEXT + "#" * 70_000, "dl-hw1", "application/yaml", 413, "the request is too large"),
+    (HW1_TEXT + "#" * 70_000, "dl-hw1", "application/yaml", 413, TOO_LARGE),
 ]  # fmt: skip
 
 

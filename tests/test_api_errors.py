@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from grader import models
 from tests.service_helpers import make_world
 
+TOO_LARGE = "the request is too large (at most 64 kB; an answer sheet is a text or Markdown file)"
+
 NOT_FOUND = {"error": "no such resource", "status": 404}
 HUGE = "9" * 25  # beyond BIGINT: must be "not found", not a database error
 
@@ -95,7 +97,10 @@ def test_oversized_bodies_are_413(world, method, url, content_type):
     who = "tina" if "part-results" in url else "ivan"
     data = '{"reason": "' + "x" * 70_000 + '"}'
     response = call(world, who, method, url, data=data, content_type=content_type)
-    assert response.get_json() == {"error": "the request is too large", "status": 413}
+    assert response.get_json() == {
+        "error": TOO_LARGE,
+        "status": 413,
+    }
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from grader import models
 from tests.service_helpers import HW1_TEXT, make_world
 
+TOO_LARGE = "the request is too large (at most 64 kB; an answer sheet is a text or Markdown file)"
+
 URL = "/api/v1/assignments/dl-hw1/submissions"
 ANSWERS = {"q1.dx": "[-0.112, 0.636]", "q2.z": "-0.04"}
 
@@ -143,8 +145,8 @@ BAD = [
      "the client key must have 1 to 100 characters"),
     (sheet(b"Q1)\na) 1\0 2\n"), 422, "the answer sheet must be a text or Markdown file"),
     (sheet(b"  \n\n"), 422, "the answer sheet is empty"),
-    (sheet(b"x" * 70_000), 413, "the request is too large"),
-    ({"json": {"answers": {"q1.dx": "1" * 70_000}}}, 413, "the request is too large"),
+    (sheet(b"x" * 70_000), 413, TOO_LARGE),
+    ({"json": {"answers": {"q1.dx": "1" * 70_000}}}, 413, TOO_LARGE),
 ]  # fmt: skip
 
 

@@ -223,7 +223,7 @@ def test_check_endpoint_only_parses(world):
         (
             "q1.dx",
             "[1, 2, 3]",
-            True,
+            False,  # it reads, but will be graded as the wrong shape: shown as a problem
             "reads as a vector of 3 numbers, but the question asks for a vector of 2 numbers",
         ),
         ("q2.z", "-0.04", True, "reads as the number -0.04"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, make_response, render_template, request
+from flask import current_app, jsonify, make_response, render_template, request
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -39,11 +39,20 @@ def http_error(exc: HTTPException):
         413: "the request is too large",
         415: "send JSON (Content-Type: application/json) or a multipart upload",
     }
-    response = error(messages.get(exc.code or 500, exc.description or exc.name), exc.code or 500)
+    message = messages.get(exc.code or 500, exc.description or exc.name)
+    if exc.code == 413:  # say how large is allowed
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        if limit:
+            message += f" (at most {_size(limit)}; an answer sheet is a text or Markdown file)"
+    response = error(message, exc.code or 500)
     allowed = getattr(exc, "valid_methods", None)
     if allowed:  # a 405 says what would work
         response.headers["Allow"] = ", ".join(sorted(allowed))
     return response
+
+
+def _size(limit: int) -> str:
+    return f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit / 2**10:g} kB"
 
 
 @bp.app_errorhandler(DataError)

@@ -81,7 +81,7 @@ def submit_answers(assignment_id: str):
             client_key=client_key,
             due=local_time(late.due, assignment.timezone),
             late_by=duration(late.late_by_seconds),
-            penalty=score_text(late.penalty_percent),
+            penalty=score_text(late.penalty_percent) if late.penalty_percent else None,
             policy=policy_text(penalty_policy(assignment)) if assignment.late_penalty else None,
             sheet=request.form.get("sheet_text") is not None,
             sheet_text=request.form.get("sheet_text", ""),

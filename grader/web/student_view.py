@@ -310,7 +310,7 @@ def _check_numbers(key: Key | None, text: str) -> tuple[bool, str]:
     size = int(np.prod(expected)) if expected is not None else None
     if size is not None and numbers.values.size not in (size, 1):
         wanted = "a number" if expected == () else reads_as(expected, numbers.values)[9:]
-        message += f", but the question asks for {wanted}"
+        return False, f"{message}, but the question asks for {wanted}"  # shown as a problem
     return True, message
 
 
