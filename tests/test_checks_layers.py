@@ -197,3 +197,13 @@ def test_missing_and_unreadable_cells():
 def test_values_in_layer_order_without_names():
     parts = grade(SPEC, {"t.act": "8 x 32 x 32\n8 x 16 x 16\n16 x 7 x 7\n10"})
     assert parts["t.act"].status == "correct"
+
+
+def test_the_key_as_shown_on_one_line_grades_as_right():
+    from grader.answer_key import answer_key
+
+    keys = answer_key(SPEC)
+    for part in ("t.act", "t.learn"):
+        shown = keys[part].display  # "conv1: 8 x 32 x 32; pool1: ..."
+        assert "; pool1: " in shown
+        assert grade(SPEC, {part: shown})[part].status == "correct", shown

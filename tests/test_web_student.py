@@ -205,6 +205,11 @@ def test_each_student_sees_their_own_drawn_variant(world):
         shown = "[" + ",\n ".join("[" + ", ".join(f"{v:g}" for v in row) + "]" for row in w) + "]"
         assert f'<pre class="value">{shown}</pre>' in pages[name]
     assert pages["alice"] != pages["bob"]
+    # The layer-table hints follow each question's convention.
+    assert "e.g. conv1: 64 x 32 x 32 (C x H x W)" in pages["alice"]  # dl-quiz-random: PyTorch
+    hw = text_of(client_for(world, "alice").get(HW))
+    assert "e.g. conv1: 32 x 32 x 64 (H x W x C)" in hw  # dl-hw1: MATLAB
+    assert "e.g. conv1: Weights: 3 x 3 x 64 x 128 Bias: 1 x 1 x 128" in hw
 
 
 def check(client, part: str, text: str, path: str = HW):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from grader.checks.verdict import Verdict
@@ -92,10 +93,11 @@ def check_column(
 
 
 def split_cells(text: str, names: list[str]) -> dict[str, str]:
-    """`name: value` per line (the canonical form), or one value per line in layer order."""
+    """`name: value` per line (the canonical form), or one value per line in layer order.
+    `name: value; name: value` on one line works too (how a key is shown in one line)."""
     named: dict[str, str] = {}
     unnamed: list[str] = []
-    for line in (raw.strip() for raw in text.splitlines()):
+    for line in (raw.strip() for raw in _one_cell_per_line(text, names).splitlines()):
         if not line:
             continue
         head, sep, rest = line.partition(":")
@@ -109,6 +111,20 @@ def split_cells(text: str, names: list[str]) -> dict[str, str]:
         if len(unnamed) == len(graded):
             return dict(zip(graded, unnamed, strict=True))
     return named
+
+
+def _one_cell_per_line(text: str, names: list[str]) -> str:
+    """A ';' followed by a layer's name and ':' ends a cell, as a new line does."""
+    if ";" not in text:
+        return text
+    pattern = _layer_break(tuple(names))
+    return pattern.sub("\n", text)
+
+
+@lru_cache(maxsize=64)
+def _layer_break(names: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf";\s*(?=(?:{alternatives})\s*:)", re.IGNORECASE)
 
 
 def match_layer(head: str, names: list[str]) -> str | None:

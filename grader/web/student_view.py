@@ -261,13 +261,17 @@ def _layer_input(view: PartInput, key: Key | None) -> None:
     names = list(key.extra.get("graded", [])) if key else []
     view.rows = max(3, min(len(names), 20))
     view.placeholder = "\n".join(f"{name}: " for name in names)
+    # The examples follow the question's convention (MATLAB: H x W x C and FH x FW x Cin x F;
+    # PyTorch: C x H x W and F x Cin x FH x FW).
+    pytorch = key is not None and key.extra.get("convention") == "pytorch"
     if column == "learnables":
+        weights = "128 x 64 x 3 x 3 Bias: 128" if pytorch else "3 x 3 x 64 x 128 Bias: 1 x 1 x 128"
         view.hint = (
-            "one line per layer, name: learnables, e.g. conv1: Weights: 3 x 3 x 64 x 128 "
-            "Bias: 1 x 1 x 128, or conv1: none"
+            f"one line per layer, name: learnables, e.g. conv1: Weights: {weights}, or conv1: none"
         )
     else:
-        view.hint = "one line per layer, name: size, e.g. conv1: 2808 x 33 x 64"
+        size = "64 x 32 x 32 (C x H x W)" if pytorch else "32 x 32 x 64 (H x W x C)"
+        view.hint = f"one line per layer, name: size, e.g. conv1: {size}"
 
 
 # ---- the live check ----------------------------------------------------------------------
