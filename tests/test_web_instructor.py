@@ -264,6 +264,33 @@ def test_question_page(world):
     assert page(client_for(world, "tina"), "/dashboard/dl-hw1/questions/nope", 404)
 
 
+def test_blank_and_unreadable_answers_are_counted(world):
+    submit(world, "alice", {"q1.dx": "[0.1, 0.2", "q2.explain": "flat"})  # unbalanced
+    submit(world, "bob", {"q1.dx": "[0.1,   0.2", "q2.z": "-0.04"})  # the same, spaced
+    world.drain()
+    with world.sessions() as session:
+        stats = {s.part_key: s for s in analytics.part_stats(session, "dl-hw1", "q1")}
+        q2 = {s.part_key: s for s in analytics.part_stats(session, "dl-hw1", "q2")}
+        wrong = analytics.common_wrong_answers(session, "dl-hw1", "q1.dx")
+    assert (stats["q1.dx"].blank, stats["q1.dW"].blank) == (0, 2)
+    assert [(w.answer, w.unreadable, w.count) for w in wrong] == [("[0.1,0.2", True, 2)]
+    # alice's explanation waits for a person, bob left it blank: nothing to show yet
+    assert (q2["q2.explain"].blank, q2["q2.explain"].waiting, q2["q2.explain"].pending) == (
+        1,
+        1,
+        True,
+    )
+    assert not q2["q2.z"].pending
+    html = page(client_for(world, "tina"), "/dashboard/dl-hw1/questions/q1")
+    section = re.search(r'<section class="card" id="wrong-dW">.*?</section>', html, re.S)[0]
+    assert "No wrong answers." in section and "2 of 2 left it blank." in section
+    dx = re.search(r'<section class="card" id="wrong-dx">.*?</section>', html, re.S)[0]
+    assert '<span class="status unparsed">could not be read</span>' in dx
+    q2_page = page(client_for(world, "tina"), "/dashboard/dl-hw1/questions/q2")
+    row = re.search(r'<tr id="part-explain">.*?</tr>', q2_page, re.S)[0]
+    assert ">pending</span>" in row
+
+
 def test_layer_table_heat_map(both_world):
     world = both_world
     seed_class(world)

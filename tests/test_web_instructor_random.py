@@ -105,6 +105,23 @@ def test_statistics_per_variant(world):
     html = page(client_for(world, "tina"), "/dashboard/dl-quiz-random/questions/softmax")
     table = re.search(r'<table class="card" id="variants">.*?</table>', html, re.S)[0]
     assert table.count("<tr><td><code") == len(expected)
+    # Only what differs between variants is shown: the drawn temperature.
+    shown = re.findall(r'<tr><td><code class="small">([^<]*)</code>', table)
+    assert sorted(shown) == sorted(f"temperature = {json.dumps(t)}" for t in expected)
+
+
+def test_drawn_texts_show_only_what_varies():
+    from grader.web.instructor_questions import _drawn_texts
+
+    stored = [
+        json.dumps({"ops": ["fixed"], "inputs": {"W": [[1, 2]], "x": [1, 1]}}),
+        json.dumps({"ops": ["fixed"], "inputs": {"W": [[3, 4]], "x": [1, 1]}}),
+    ]
+    assert _drawn_texts(stored) == ["inputs.W = [[1, 2]]", "inputs.W = [[3, 4]]"]
+    layers = {"layers": [{"name": "c", "filters": 8}, {"name": "p", "size": 2}]}
+    assert _drawn_texts([json.dumps(layers)]) == [
+        'layers[0].name = "c" · layers[0].filters = 8 · layers[1].name = "p" · layers[1].size = 2'
+    ]
     assert (
         page(client_for(world, "tina"), "/dashboard/dl-hw1/questions/q1").count('id="variants"')
         == 0

@@ -215,6 +215,13 @@ class PartStat:
     facility: float | None  # mean score share, 0..1
     discrimination: float | None  # Pearson r of the part score with the total
     max_score: float | None
+    blank: int = 0  # students who left the part blank (scored 0, in the facility)
+    waiting: int = 0  # free text a person has not graded yet (0 until they do)
+
+    @property
+    def pending(self) -> bool:
+        """Every answer still waits for a person: the facility means nothing yet."""
+        return self.waiting > 0 and self.waiting == self.students - self.blank
 
 
 def part_stats(session: Session, assignment_id: str, question_id: str) -> list[PartStat]:
@@ -236,6 +243,10 @@ def part_stats(session: Session, assignment_id: str, question_id: str) -> list[P
             func.sum(PR.max_score),
             func.max(PR.max_score),
             func.min(PR.position),
+            func.sum(case((PR.status == "missing", 1), else_=0)),
+            func.sum(
+                case(((PR.status == "needs_review") & PR.manual_score.is_(None), 1), else_=0)
+            ),
         )
         .join(chosen, chosen.c.id == PR.submission_id)
         .where(func.substr(PR.part_key, 1, len(prefix)) == prefix)
@@ -243,10 +254,11 @@ def part_stats(session: Session, assignment_id: str, question_id: str) -> list[P
         .order_by(func.min(PR.position))
     ).all()
     stats = []
-    for key, n, sx, sy, sxx, syy, sxy, smax, top, _pos in rows:
+    for key, n, sx, sy, sxx, syy, sxy, smax, top, _pos, blank, waiting in rows:
         n = int(n)
         facility = float(sx) / float(smax) if smax else None
-        stats.append(PartStat(key, n, facility, pearson(n, sx, sy, sxx, syy, sxy), _float(top)))
+        r = pearson(n, sx, sy, sxx, syy, sxy)
+        stats.append(PartStat(key, n, facility, r, _float(top), int(blank), int(waiting)))
     return stats
 
 
@@ -269,25 +281,35 @@ class WrongAnswer:
     example: str  # one answer as written
     diagnosis: str | None
     count: int
+    unreadable: bool = False  # the grader could not read it (status unparsed)
 
 
 def common_wrong_answers(
     session: Session, assignment_id: str, part_key: str, limit: int = 10
 ) -> list[WrongAnswer]:
-    """The most frequent wrong (incorrect or partial) answers to a part among counted
-    submissions, grouped by normalised text and diagnosis."""
+    """The most frequent wrong (incorrect or partial) or unreadable answers to a part
+    among counted submissions, grouped by normalised text and diagnosis."""
     chosen = counted(session, assignment_id)
     norm = normalised(PR.answer).label("norm")
     n = func.count().label("n")
+    unreadable = func.max(case((PR.status == "unparsed", 1), else_=0))
     rows = session.execute(
-        select(norm, func.min(PR.answer), PR.diagnosis, n)
+        select(norm, func.min(PR.answer), PR.diagnosis, n, unreadable)
         .join(chosen, chosen.c.id == PR.submission_id)
-        .where(PR.part_key == part_key, PR.status.in_(WRONG), PR.answer.is_not(None))
+        .where(
+            PR.part_key == part_key,
+            PR.status.in_((*WRONG, "unparsed")),
+            PR.answer.is_not(None),
+            PR.manual_score.is_(None),  # a person's score says it is not simply wrong
+        )
         .group_by(norm, PR.diagnosis)
         .order_by(n.desc(), norm, PR.diagnosis)
         .limit(limit)
     ).all()
-    return [WrongAnswer(norm, example, diag, int(count)) for norm, example, diag, count in rows]
+    return [
+        WrongAnswer(norm, example, diag, int(count), bool(bad))
+        for norm, example, diag, count, bad in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ the same wrong answer to a randomized question."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import abort, render_template
 
@@ -56,10 +57,9 @@ def question_page(assignment_id: str, question_id: str):
         )
     variants = []
     if randomized(question):
-        variants = [
-            (_params_text(v.params), v.students, v.mean_share)
-            for v in analytics.variant_stats(session, assignment_id, question_id)
-        ]
+        stats = analytics.variant_stats(session, assignment_id, question_id)
+        texts = _drawn_texts([v.params for v in stats])
+        variants = [(text, v.students, v.mean_share) for text, v in zip(texts, stats, strict=True)]
     return render_template(
         "instructor/question.html",
         assignment=assignment,
@@ -71,13 +71,42 @@ def question_page(assignment_id: str, question_id: str):
     )
 
 
-def _params_text(stored: str) -> str:
-    """The drawn numbers of a variant, compactly (the layer list of a CNN is long)."""
+def _drawn_texts(stored: list[str]) -> list[str]:
+    """Per variant, only the parameters that differ between variants ("inputs.W = [[...]]
+    · layers[1].filters = 16"): the fixed ones (the ops, most of a layer list) say nothing."""
+    flat = [_flatten(_loads(text)) for text in stored]
+    paths = list(dict.fromkeys(path for one in flat for path in one))
+    varying = [p for p in paths if len({json.dumps(one.get(p)) for one in flat}) > 1]
+    if not varying:  # one variant so far: all of it
+        varying = paths
+    return [
+        " · ".join(
+            f"{p} = {json.dumps(one[p], separators=(', ', ': '))}" for p in varying if p in one
+        )
+        for one in flat
+    ]
+
+
+def _loads(text: str) -> Any:
     try:
-        params = json.loads(stored)
+        return json.loads(text)
     except (TypeError, ValueError):
-        return str(stored)
-    return json.dumps(params, separators=(", ", ": "))
+        return {"params": str(text)}
+
+
+def _flatten(value: Any, path: str = "") -> dict[str, Any]:
+    """Leaves and numeric arrays by path; a list of numbers stays one value (a vector)."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out.update(_flatten(item, f"{path}.{key}" if path else str(key)))
+        return out
+    if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+        out = {}
+        for index, item in enumerate(value):
+            out.update(_flatten(item, f"{path}[{index}]"))
+        return out
+    return {path or "value": value}
 
 
 @bp.get("/dashboard/<assignment_id>/collusion")
