@@ -244,9 +244,7 @@ def part_stats(session: Session, assignment_id: str, question_id: str) -> list[P
             func.max(PR.max_score),
             func.min(PR.position),
             func.sum(case((PR.status == "missing", 1), else_=0)),
-            func.sum(
-                case(((PR.status == "needs_review") & PR.manual_score.is_(None), 1), else_=0)
-            ),
+            func.sum(case(((PR.status == "needs_review") & PR.manual_score.is_(None), 1), else_=0)),
         )
         .join(chosen, chosen.c.id == PR.submission_id)
         .where(func.substr(PR.part_key, 1, len(prefix)) == prefix)

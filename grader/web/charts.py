@@ -5,6 +5,7 @@ labels and tick labels; each bar carries a <title> with its exact value (a toolt
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -61,7 +62,8 @@ def bar_chart(
     left, right, top, bottom = 48, 12, 34, 52
     plot_w, plot_h = width - left - right, height - top - bottom
     n = max(len(bars), 1)
-    peak = max((b.value for b in bars), default=0) or 1
+    ticks = _ticks(max((b.value for b in bars), default=0) or 1)
+    peak = ticks[-1]  # the axis ends on a tick at or above the tallest bar
     step = plot_w / n
     gap = min(2.0, step * 0.15)
     title_id = f"{chart_id}-title"
@@ -72,7 +74,7 @@ def bar_chart(
         f'<title id="{escape(title_id)}">{escape(title)}</title>',
         _text(width / 2, 18, title, size=13, font_weight="600"),
     ]
-    for tick in _ticks(peak):  # horizontal grid lines with their values
+    for tick in ticks:  # horizontal grid lines with their values
         y = top + plot_h - plot_h * tick / peak
         out.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
@@ -106,6 +108,8 @@ def bar_chart(
             anchor = "end" if marker > n * 0.8 else "start"
             dx = -4 if anchor == "end" else 4
             out.append(_text(x + dx, top + 6, marker_label, anchor=anchor, size=11, fill=MARK))
+    if not any(b.value > 0 for b in bars):
+        out.append(_text(left + plot_w / 2, top + plot_h / 2, "nothing yet", size=13, fill=AXIS))
     if x_label:
         out.append(_text(left + plot_w / 2, height - 8, x_label, size=11))
     if y_label:
@@ -123,19 +127,15 @@ def bar_chart(
 
 
 def _ticks(peak: float, count: int = 4) -> list[float]:
-    """A few round values from 0 to the peak for the y axis."""
+    """A few round values from 0 to the first one at or above the peak, for the y axis.
+    The bars count things (students, submissions): steps are whole numbers."""
     if peak <= 0:
         return [0]
     raw = peak / count
-    magnitude = 10 ** len(str(int(raw))) / 10 if raw >= 1 else 1
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    if peak >= 1 and step < 1:
-        step = 1
-    ticks, value = [], 0.0
-    while value <= peak + 1e-9:
-        ticks.append(int(value) if float(value).is_integer() else round(value, 4))
-        value += step
-    return ticks
+    magnitude = 10 ** (len(str(int(raw))) - 1) if raw >= 1 else 1
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    top = math.ceil(peak / step - 1e-9) * step
+    return list(range(0, int(top) + 1, int(step)))
 
 
 def heat_rows(
