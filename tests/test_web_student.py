@@ -569,3 +569,18 @@ def test_assignment_list_states_the_late_policy_and_the_penalised_score(world):
     world.drain()
     page = text_of(client.get("/assignments"))
     assert "3.2 / 30 (4 / 30 less 20 % late)" in page
+
+
+def test_an_expired_form_gives_the_typed_answers_back(world):
+    client = client_for(world, "alice")
+    response = client.post(
+        f"{HW}/submit",
+        data={"csrf_token": "stale", "answer-q2.z": "-0.04", "answer-q1.dx": "[1, 2]"},
+    )
+    assert response.status_code == 400
+    page = text_of(response)
+    assert "This page was open too long to submit safely: nothing was submitted." in page
+    assert re.search(r'id="answer-q2\.z" name="answer-q2\.z" value="-0.04"', page)
+    assert "[1, 2]" in page
+    assert re.search(r'name="csrf_token" value="[^"]{20,}"', page)  # a fresh one
+    assert count(world) == 0

@@ -1,11 +1,13 @@
 """Submitting the answer form: refuse a blank form, ask before a late submission (showing
 the penalty), store through the service, commit, then dispatch, then show the receipt.
-A hidden idempotency key makes a double click one submission."""
+A hidden idempotency key makes a double click one submission; an expired form shows the
+typed answers again."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -117,3 +119,29 @@ def submit_answers(assignment_id: str):
             "info",
         )
     return redirect(url_for("web.submission", submission_id=row.id))
+
+
+@bp.app_errorhandler(CSRFError)
+def form_expired(exc: CSRFError):
+    """A form's token ran out (a page open for more than a working day, or a new sign-in
+    elsewhere): typed answers are shown again with a fresh token, never lost."""
+    args = request.view_args or {}
+    answer_form = request.endpoint in ("web.submit_answers", "web.edit_answers")
+    if answer_form and current_user.is_authenticated and "assignment_id" in args:
+        try:
+            spec = load_spec(get_session(), args["assignment_id"])
+        except ServiceError:
+            spec = None
+        if spec is not None:
+            flash(EXPIRED, "error")
+            return refuse(args["assignment_id"], spec, form_answers(spec), 400)
+    message = "this form expired: reload the page and try again (nothing was changed)"
+    if request.path.startswith("/api/") or request.is_json:  # the live check reads "message"
+        return jsonify({"error": message, "message": message, "ok": False, "status": 400}), 400
+    return render_template("error.html", message=message, status=400), 400
+
+
+EXPIRED = (
+    "This page was open too long to submit safely: nothing was submitted. Your answers are "
+    "below; check them and submit again."
+)
