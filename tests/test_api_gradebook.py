@@ -107,11 +107,11 @@ def scenario(world) -> dict[str, int]:
 def test_latest_attempt_counts_with_scores_by_hand(world):
     scenario(world)
     assert csv_text(world) == (
-        "email,name,q1,q2,q3,q4,q5,total,max\r\n"
-        "'+mallory@example.edu,'=cmd|' /C calc'!A0,0,0,0,0,0,0,30\r\n"
-        "alice@example.edu,Alice,0,1.3,0,0,1,2.3,30\r\n"
-        "bob@example.edu,Bob,0,1,0.5,0,0,1.5,30\r\n"
-        "carol@example.edu,Carol,,,,,,,\r\n"
+        "email,name,q1,q2,q3,q4,q5,total,max,pending_review\r\n"
+        "'+mallory@example.edu,'=cmd|' /C calc'!A0,0,0,0,0,0,0,30,0\r\n"
+        "alice@example.edu,Alice,0,1.3,0,0,1,2.3,30,0\r\n"
+        "bob@example.edu,Bob,0,1,0.5,0,0,1.5,30,0\r\n"
+        "carol@example.edu,Carol,,,,,,,,\r\n"
     )
 
 
@@ -120,10 +120,10 @@ def test_parts_give_one_column_per_part(world):
     lines = csv_text(world, "?parts=1").split("\r\n")
     assert lines[0] == (
         "email,name,q1.dx,q1.dW,q2.z,q2.dW,q2.explain,q2.learn,q2.justify,"
-        "q3.a,q3.b,q3.c,q3.d,q4.activations,q4.learnables,q5.a,q5.b,total,max"
+        "q3.a,q3.b,q3.c,q3.d,q4.activations,q4.learnables,q5.a,q5.b,total,max,pending_review"
     )
-    assert lines[2] == "alice@example.edu,Alice,0,0,0,0,0.1,1,0.2,0,0,0,0,0,0,1,0,2.3,30"
-    assert lines[3] == "bob@example.edu,Bob,0,0,1,0,0,0,0,0.5,0,0,0,0,0,0,0,1.5,30"
+    assert lines[2] == "alice@example.edu,Alice,0,0,0,0,0.1,1,0.2,0,0,0,0,0,0,1,0,2.3,30,0"
+    assert lines[3] == "bob@example.edu,Bob,0,0,1,0,0,0,0,0.5,0,0,0,0,0,0,0,1.5,30,0"
     assert len(lines) == 6 and lines[5] == ""
 
 
@@ -138,10 +138,10 @@ def test_best_attempt_counts_and_a_score_by_hand_can_make_it_best(world):
     )
     assert put.get_json()["key_version"] == 2
     alice = [line for line in csv_text(world).split("\r\n") if line.startswith("alice")]
-    assert alice == ["alice@example.edu,Alice,4,1,0,0,0,5,30"]  # attempt 1: 5 > 2.3
+    assert alice == ["alice@example.edu,Alice,4,1,0,0,0,5,30,0"]  # attempt 1: 5 > 2.3
     score(world, "ivan", ids["alice2"], "q4.activations", 3.25, kind="override")
     alice = [line for line in csv_text(world).split("\r\n") if line.startswith("alice")]
-    assert alice == ["alice@example.edu,Alice,0,1.3,0,3.25,1,5.55,30"]  # attempt 2: 5.55 > 5
+    assert alice == ["alice@example.edu,Alice,0,1.3,0,3.25,1,5.55,30,0"]  # attempt 2: 5.55 > 5
 
 
 def test_gradebook_is_for_staff_only(world):
@@ -151,4 +151,14 @@ def test_gradebook_is_for_staff_only(world):
     assert response.get_json() == {"error": "this needs the role ta or instructor", "status": 403}
     missing = client.get("/api/v1/assignments/nope/gradebook.csv", headers=world.headers("tina"))
     assert missing.get_json() == {"error": "no assignment 'nope'", "status": 404}
-    assert csv_text(world) == "email,name,q1,q2,q3,q4,q5,total,max\r\n"
+    assert csv_text(world) == "email,name,q1,q2,q3,q4,q5,total,max,pending_review\r\n"
+
+
+def test_points_still_waiting_for_a_person_are_a_column(world):
+    sub = submit(world, "bob", {"q2.z": "-0.04", "q2.explain": "flat", "q5.b": "go on"})
+    world.drain()
+    bob = [line for line in csv_text(world).split("\r\n") if line.startswith("bob")]
+    assert bob == ["bob@example.edu,Bob,0,1,0,0,0,1,30,4"]  # q2.explain 2 + q5.b 2 waiting
+    score(world, "tina", sub, "q5.b", 1.5)
+    bob = [line for line in csv_text(world).split("\r\n") if line.startswith("bob")]
+    assert bob == ["bob@example.edu,Bob,0,1,0,0,1.5,2.5,30,2"]

@@ -52,5 +52,15 @@ def test_late_penalty_columns(db_url):
         by_email["bob@example.edu"]["late_penalty_percent"],
         by_email["bob@example.edu"]["total_after_penalty"],
     ) == ("10", "1.8")
+    # Canvas gets what counts: the total after the penalty.
+    from tests.test_web_instructor import client_for
+
+    canvas = client_for(world, "tina").get("/dashboard/dl-hw1/canvas.csv").get_data(as_text=True)
+    assert "Alice,,,alice@example.edu,,1.6" in canvas.split("\r\n")
+    assert "Bob,,,bob@example.edu,,1.8" in canvas.split("\r\n")
+    overview = client_for(world, "tina").get("/dashboard/dl-hw1").get_data(as_text=True)
+    # The overview's table shows the counted total out of the maximum (a late policy's
+    # columns come after them in the gradebook, so they are found by name).
+    assert '<td>Alice</td><td class="num">2 / 30</td>' in overview
     world.app.extensions["dlgrader.dispatch"].stop()
     world.app.extensions["dlgrader.engine"].dispose()

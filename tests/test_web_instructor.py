@@ -411,13 +411,14 @@ def test_gradebook_csv_neutralises_formulas(world, mallory):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == 'attachment; filename="dl-hw1-gradebook.csv"'
     lines = response.get_data(as_text=True).split("\r\n")
-    assert lines[0] == "email,name,q1,q2,q3,q4,q5,total,max"
-    assert lines[1] == '\'-mallory@example.edu,"\'=HYPERLINK(""http://evil"")",0,1,0,0,0,1,30'
-    assert "alice@example.edu,Alice,4,1,0,0,0,5,30" in lines
-    assert "dave@example.edu,Dave,2,1,0,1,0,4,30" in lines
+    assert lines[0] == "email,name,q1,q2,q3,q4,q5,total,max,pending_review"
+    assert lines[1] == '\'-mallory@example.edu,"\'=HYPERLINK(""http://evil"")",0,1,0,0,0,1,30,0'
+    assert "alice@example.edu,Alice,4,1,0,0,0,5,30,0" in lines
+    assert "dave@example.edu,Dave,2,1,0,1,0,4,30,0" in lines
     parts = client_for(world, "tina").get("/dashboard/dl-hw1/gradebook.csv?parts=1")
     header = parts.get_data(as_text=True).split("\r\n")[0].split(",")
-    assert header[2:5] == ["q1.dx", "q1.dW", "q2.z"] and header[-2:] == ["total", "max"]
+    assert header[2:5] == ["q1.dx", "q1.dW", "q2.z"]
+    assert header[-3:] == ["total", "max", "pending_review"]
 
 
 def test_canvas_export(world, mallory):

@@ -62,6 +62,13 @@ def submission_totals(cols: list[Column], where):
             *sums,
             func.sum(effective()).label("total"),
             func.sum(PR.max_score).label("max"),
+            # Points a person has yet to grade: in no total yet, so a total is not final.
+            func.sum(
+                case(
+                    ((PR.status == "needs_review") & PR.manual_score.is_(None), PR.max_score),
+                    else_=0,
+                )
+            ).label("pending"),
         )
         .join(S, S.id == PR.submission_id)
         .where(S.status == "graded", where)
@@ -109,6 +116,7 @@ def gradebook(session: Session, assignment_id: str, per_part: bool = False) -> G
             *values,
             ranked.c.total,
             ranked.c.max,
+            ranked.c.pending,
             ranked.c.received_at,
             ext.due_at,
         )
@@ -117,7 +125,7 @@ def gradebook(session: Session, assignment_id: str, per_part: bool = False) -> G
         .outerjoin(ext, and_(ext.student_id == models.User.id, ext.assignment_id == assignment_id))
         .where(models.User.role == "student")
     ).all()
-    header = ["email", "name", *(col.name for col in cols), "total", "max"]
+    header = ["email", "name", *(col.name for col in cols), "total", "max", "pending_review"]
     policy = penalty_policy(assignment) if assignment.late_penalty else None
     if policy:
         header += ["late_penalty_percent", "total_after_penalty"]
@@ -125,7 +133,7 @@ def gradebook(session: Session, assignment_id: str, per_part: bool = False) -> G
     for email, name, *scores, received, extended in rows:
         row = [email, name, *map(plain, scores)]
         if policy:
-            row += _late_cells(policy, scores[-2], received, extended or assignment.due_at)
+            row += _late_cells(policy, scores[-3], received, extended or assignment.due_at)
         body.append(row)
     # Sorted here, by code point: PostgreSQL's collation would order "+x" unlike SQLite.
     # A student with no graded attempt yet keeps a row, with empty score cells.

@@ -122,9 +122,16 @@ def overview(assignment_id: str):
         histogram_svg=_histogram_chart(bins),
         timeline=timeline,
         timeline_svg=_timeline_chart(timeline, due, assignment.timezone),
-        students=[(row[0], row[1], row[-2], row[-1]) for row in book.rows],
+        students=_student_totals(book),
         workers=workers,
     )
+
+
+def _student_totals(book) -> list[tuple[str, str, str, str]]:
+    """(email, name, counted total, max) per student, found by column name (the late
+    penalty and pending columns come after them)."""
+    total, top = book.header.index("total"), book.header.index("max")
+    return [(row[0], row[1], row[total], row[top]) for row in book.rows]
 
 
 def _histogram_chart(bins):

@@ -66,7 +66,11 @@ def canvas_export(assignment_id: str):
     book = gradebook(session, assignment_id)
     points = f"{load_spec(session, assignment_id).max_score:g}"
     rows = [["    Points Possible", "", "", "", "", points]]
-    rows += [[name, "", "", email, "", total] for email, name, *_, total, _max in book.rows]
+    # The total after any late penalty: what counts.
+    total = book.header.index(
+        "total_after_penalty" if "total_after_penalty" in book.header else "total"
+    )
+    rows += [[row[1], "", "", row[0], "", row[total]] for row in book.rows]
     return _csv(Gradebook([*CANVAS_FIXED, column], rows).to_csv(), f"{assignment_id}-canvas.csv")
 
 
