@@ -467,6 +467,10 @@ def test_sheet_upload_shows_what_was_read_and_submits_the_corrections(world):
     assert "answer-sheet-01.md" in page
     assert re.search(r'<textarea id="answer-q3\.a"[^>]*>\n\[0\.2', page)
     assert "Found at line" in page
+    # The yes/no line holds the sheet's paragraph: its line breaks become spaces, so the
+    # words do not run together ("such an x that", not "such an xthat").
+    learn = re.search(r'<input type="text" id="answer-q2\.learn"[^>]*value="([^"]*)"', page)[1]
+    assert html.unescape(learn).startswith("Yes. If in the next iterations there is such an x that")
     fields = form_of(page)
     sheet_text = re.search(r'<textarea name="sheet_text" hidden>\n(.*?)</textarea>', page, re.S)[1]
     assert html.unescape(sheet_text) == SHEET_TEXT
