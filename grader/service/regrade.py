@@ -184,18 +184,7 @@ def _remove(session: Session, row, item, version: int, by) -> None:
     item.needs_review = False
     item.feedback = f"This part is not in key version {version}: it counts for nothing."
     item.revision += 1
-    session.add(
-        models.ScoreChange(
-            part_result_id=item.id,
-            submission_id=row.id,
-            kind="regrade",
-            changed_by=by.id if by else None,
-            old_score=old,
-            new_score=Decimal(0),
-            key_version=version,
-            reason=f"part removed in key version {version}",
-        )
-    )
+    _log(session, row, item, old, Decimal(0), version, by, f"part removed in key version {version}")
 
 
 def _apply(session: Session, row, item, key: str, graded: Graded, version: int, by) -> None:
@@ -226,6 +215,10 @@ def _apply(session: Session, row, item, key: str, graded: Graded, version: int, 
         graded.status, row.sheet_text is not None
     )
     item.revision += 1
+    _log(session, row, item, old, new, version, by, f"regraded with key version {version}")
+
+
+def _log(session: Session, row, item, old, new, version: int, by, reason: str) -> None:
     session.add(
         models.ScoreChange(
             part_result_id=item.id,
@@ -235,6 +228,6 @@ def _apply(session: Session, row, item, key: str, graded: Graded, version: int, 
             old_score=old,
             new_score=new,
             key_version=version,
-            reason=f"regraded with key version {version}",
+            reason=reason,
         )
     )

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grader import models
+from grader.sheet.reading import decode_utf8_or_cp1252
 
 from .errors import Invalid
 from .users import EMAIL_RE
@@ -52,11 +53,7 @@ class RosterError(Invalid):
 def decode(raw: bytes) -> str:
     """UTF-8 with or without a BOM; else Windows-1252, what Excel's plain "CSV" writes."""
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")
+        return decode_utf8_or_cp1252(raw)
     except UnicodeDecodeError as exc:
         raise Invalid("the roster is neither UTF-8 nor Windows-1252 text") from exc
 

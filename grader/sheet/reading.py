@@ -32,13 +32,18 @@ def decode_sheet(raw: bytes) -> str:
     return text
 
 
-def _decode_8bit(raw: bytes) -> str:
+def decode_utf8_or_cp1252(raw: bytes) -> str:
+    """UTF-8 with or without a BOM, else Windows-1252 (what Word and Excel save); raises
+    UnicodeDecodeError when it is neither."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        pass
-    try:
         return raw.decode("cp1252")
+
+
+def _decode_8bit(raw: bytes) -> str:
+    try:
+        return decode_utf8_or_cp1252(raw)
     except UnicodeDecodeError as exc:
         raise SheetUnreadable(
             "the answer sheet is neither UTF-8 nor Windows-1252 text: save it as UTF-8"
