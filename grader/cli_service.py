@@ -45,10 +45,22 @@ def db_group() -> None:
 def db_upgrade() -> None:
     """Create or upgrade the schema to the newest migration."""
     from grader.migrate import upgrade
+    from grader.service.health import check_database, code_revisions
 
     config = load_config()
+    engine = make_engine(config["DATABASE_URL"])
+    before = check_database(engine)
+    engine.dispose()
+    if before.startswith("unreachable"):
+        click.echo(f"error: the database is {before}", err=True)
+        sys.exit(2)
+    head = ", ".join(code_revisions()[0])
+    if before == "ok":
+        click.echo(f"database is up to date (revision {head})")
+        return
     upgrade(config["DATABASE_URL"])
-    click.echo("database is up to date")
+    created = "no database file" in before or "no schema" in before
+    click.echo(f"database {'created' if created else 'migrated'} at revision {head}")
 
 
 @click.group("users")
@@ -176,6 +188,13 @@ def serve(host: str, port: int, threads: int) -> None:
 
     config = load_config()
     configure_logging(config)
+    if not embedded(config) and not config.get("SECRET_KEY"):
+        click.echo(
+            "error: SECRET_KEY must be set when REDIS_URL is (it signs the web sessions; "
+            "make one with: python3 -c 'import secrets; print(secrets.token_hex(32))')",
+            err=True,
+        )
+        sys.exit(2)
     upgrade(config["DATABASE_URL"])
     factory, _ = _sessions()
     with transaction(factory) as session:

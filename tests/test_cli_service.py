@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from grader import models
 from grader.db import make_engine, make_session_factory
+from grader.migrate import heads
 from grader.service.users import user_for_token
 from tests.service_helpers import ROOT
 
@@ -32,7 +33,9 @@ def dlgrader(url: str, *args: str, ok: bool = True) -> subprocess.CompletedProce
 @pytest.mark.parametrize("which", ["sqlite_url", "pg_url"])
 def test_operator_commands(request, which):
     url = request.getfixturevalue(which)
-    dlgrader(url, "db", "upgrade")
+    [head] = heads()
+    assert dlgrader(url, "db", "upgrade").stdout == f"database created at revision {head}\n"
+    assert dlgrader(url, "db", "upgrade").stdout == f"database is up to date (revision {head})\n"
     assert (
         "added ann@example.edu (student)" in dlgrader(url, "users", "add", "Ann@Example.edu").stdout
     )
@@ -122,3 +125,20 @@ def test_regrade_dry_run_then_apply(sqlite_url, tmp_path):
         assert kinds.count("regrade") == 1 and kinds.count("auto") == 15
     again = dlgrader(sqlite_url, "regrade", "dl-hw1").stdout
     assert "0 would change" in again
+
+
+def test_serve_with_a_broker_needs_a_secret_key_and_says_so(sqlite_url):
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(DATABASE_URL=sqlite_url, REDIS_URL="redis://127.0.0.1:6379/9")
+    out = subprocess.run(
+        [sys.executable, "-m", "grader.cli", "serve", "--port", "1"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+    assert out.returncode == 2
+    assert out.stderr.startswith("error: SECRET_KEY must be set when REDIS_URL is")
+    assert "Traceback" not in out.stderr
+    assert not os.path.exists(sqlite_url.removeprefix("sqlite:///"))  # nothing migrated first

@@ -113,7 +113,11 @@ def test_saving_a_review_scores_the_checked_items_and_moves_on(world):
     assert (saved.manual_score, saved.needs_review) == (Decimal("1.0000"), False)
     [log] = changes(world, item.id)
     assert log.kind == "manual"
-    assert log.reason == f"rubric: [2] {RUBRIC_2}; comment: misses the derivative"
+    # The student reads this reason: item numbers, never the rubric's words.
+    assert log.reason == "rubric items: [2] of 2; comment: misses the derivative"
+    alice = page(client_for(world, "alice"), f"/submissions/{ids['alice']}")
+    assert "rubric items: [2] of 2; comment: misses the derivative" in alice
+    assert RUBRIC_2 not in alice and RUBRIC_1.replace("<", "&lt;") not in alice
     with world.sessions() as session:
         assert session.get(models.Submission, ids["alice"]).score == Decimal("2.0000")
     # the last one sends back to the queue, which then says it is empty
@@ -144,7 +148,7 @@ def test_a_review_with_no_item_checked_saves_zero(world):
     saved = part(world, ids["alice"], "q2.explain")
     assert (saved.manual_score, saved.needs_review) == (Decimal("0.0000"), False)
     [log] = changes(world, item.id)
-    assert log.reason == "rubric: none"
+    assert log.reason == "rubric items: none of 2"
 
 
 def test_a_graded_free_text_part_no_longer_says_it_waits(world):

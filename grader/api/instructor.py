@@ -15,6 +15,7 @@ from grader.service.errors import Invalid
 from grader.service.gradebook import gradebook
 from grader.service.regrade import regrade
 from grader.service.scores import set_manual_score
+from grader.service.views import shown_status
 from grader.web_db import get_session
 
 MAX_REASON = 2000
@@ -90,7 +91,7 @@ def part_result_json(item: models.PartResult) -> dict[str, Any]:
         "id": item.id,
         "submission": item.submission_id,
         "part": item.part_key,
-        "status": item.status,
+        "status": shown_status(item),
         "score": num(item.effective_score),
         "auto_score": num(item.auto_score),
         "manual_score": num(item.manual_score),

@@ -21,7 +21,7 @@ from grader.service import analytics
 from grader.service.assignments import load_spec
 from grader.service.gradebook import gradebook
 from grader.service.review import queue_size
-from grader.service.views import shown_status
+from grader.service.views import shown_feedback, shown_status
 from grader.service.workers import grading_status
 from grader.web import bp
 from grader.web.auth import roles_required
@@ -66,6 +66,7 @@ def instructor_helpers():
         "staff_time": local_time,
         "staff_can_change_specs": can_change_specs,
         "staff_status": shown_status,
+        "staff_feedback": shown_feedback,
     }
 
 

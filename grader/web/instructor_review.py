@@ -96,8 +96,12 @@ def review_save(assignment_id: str, item_id: int):
     score = min(
         sum((Decimal(str(rubric[i]["points"])) for i in checked), Decimal(0)), item.max_score
     )
-    items = "; ".join(f"[{i + 1}] {rubric[i]['text']}" for i in checked) or "none"
-    reason = f"rubric: {items}" + (f"; comment: {comment}" if comment else "")
+    # Item numbers, not their texts: the student reads this reason in their score changes,
+    # and the rubric must not reach them before the due date.
+    items = ", ".join(f"[{i + 1}]" for i in checked) or "none"
+    reason = f"rubric items: {items} of {len(rubric)}" + (
+        f"; comment: {comment}" if comment else ""
+    )
     try:
         set_manual_score(
             session,
