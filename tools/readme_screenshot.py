@@ -173,8 +173,8 @@ def main() -> None:
         seed_class(url, args.students, random.Random(7))
         proc, base, password = serve(url, home)
         try:
-            for path in photograph(base, password, args.out):
-                print(path.relative_to(ROOT))
+            for path in photograph(base, password, args.out.resolve()):
+                print(path)
         finally:
             proc.terminate()
             proc.wait(10)
