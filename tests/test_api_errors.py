@@ -156,7 +156,7 @@ def test_a_stale_revision_is_a_conflict_and_null_gives_the_auto_score_back(world
         "id": part,
         "submission": first.get_json()["submission"],
         "part": "q1.dx",
-        "status": "correct",
+        "status": "partial",  # what the person's 1 of 2 says (the grader said correct)
         "score": 1.0,
         "auto_score": 2.0,
         "manual_score": 1.0,
@@ -169,6 +169,7 @@ def test_a_stale_revision_is_a_conflict_and_null_gives_the_auto_score_back(world
     cleared = call(world, "ivan", "POST", url, json={"score": None, "reason": "back to auto"})
     body = cleared.get_json()
     assert (body["score"], body["manual_score"], body["revision"]) == (2.0, None, 3)
+    assert body["status"] == "correct"  # the grader's again
     with world.sessions() as session:
         logged = session.execute(
             select(models.ScoreChange.old_score, models.ScoreChange.new_score)
